@@ -1,0 +1,1 @@
+"""`text2montage data ...` commands."""

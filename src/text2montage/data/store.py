@@ -1,0 +1,108 @@
+"""The prepared-dataset format that every training stage reads.
+
+```
+PREPARED/
+  meta.json                      size, caption modes, counts per split, source folder
+  report.json                    every skipped record and why
+  {train,val,test}/images.npy    uint8 (N, size, size) grayscale, memory-mapped on read
+  {train,val,test}/records.jsonl one JSON object per image row, same order
+```
+A .npy file is read with `np.load(mmap_mode="r")`: no decoding, no copy, random access from any
+number of data-loader workers, and readable by anything that reads NumPy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SPLITS: tuple[str, ...] = ("train", "val", "test")
+IMAGES_FILE = "images.npy"
+RECORDS_FILE = "records.jsonl"
+META_FILE = "meta.json"
+REPORT_FILE = "report.json"
+
+
+class PreparedDataError(ValueError):
+    """A prepared-dataset folder is missing or unreadable; the message says what to run."""
+
+
+@dataclass
+class PreparedSplit:
+    """One split of a prepared dataset: images (memory-mapped) and their records, row for row."""
+
+    images: np.ndarray  # uint8 (N, S, S)
+    records: list[dict[str, Any]]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def write_json_atomic(path: Path, obj: Any) -> None:
+    """Write JSON through a temporary file and a rename, so readers never see half a file."""
+    write_bytes_atomic(path, json.dumps(obj, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_split(split_dir: Path, images: np.ndarray, records: list[dict[str, Any]]) -> None:
+    """Write one split's images and records, each atomically."""
+    if len(images) != len(records):
+        raise ValueError(f"{len(images)} images but {len(records)} records")
+    split_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=split_dir, prefix=".images.", suffix=".npy")
+    with os.fdopen(fd, "wb") as handle:
+        np.save(handle, np.ascontiguousarray(images, dtype=np.uint8))
+    os.replace(tmp, split_dir / IMAGES_FILE)
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    write_bytes_atomic(split_dir / RECORDS_FILE, lines.encode("utf-8"))
+
+
+def read_records(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def load_meta(prepared_dir: str | Path) -> dict[str, Any]:
+    path = Path(prepared_dir) / META_FILE
+    if not path.is_file():
+        raise PreparedDataError(
+            f"{prepared_dir} is not a prepared dataset (no {META_FILE}); "
+            "run `text2montage data prepare SRC --out DIR` first"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_split(prepared_dir: str | Path, split: str) -> PreparedSplit:
+    """Open one split; images stay on disk (memory-mapped) until indexed."""
+    if split not in SPLITS:
+        raise PreparedDataError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    load_meta(prepared_dir)
+    split_dir = Path(prepared_dir) / split
+    try:
+        images = np.load(split_dir / IMAGES_FILE, mmap_mode="r")
+        records = list(read_records(split_dir / RECORDS_FILE))
+    except (OSError, ValueError) as err:
+        raise PreparedDataError(f"cannot read split {split!r} of {prepared_dir}: {err}") from err
+    if images.ndim != 3 or len(images) != len(records):
+        raise PreparedDataError(f"split {split!r} of {prepared_dir} is inconsistent; re-run data prepare")
+    return PreparedSplit(images=images, records=records)
