@@ -1,1 +1,154 @@
-"""`text2montage data ...` commands."""
+"""`text2montage data synth | prepare | preview` and `text2montage train tokenizer`."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from text2montage.cli.groups import data_app, train_app
+
+console = Console(stderr=True)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a user-facing error (no traceback) and return the exit to raise."""
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=2)
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+@data_app.command("synth")
+def synth(
+    out: Path = typer.Option(..., "--out", help="Folder to write the AIHub-layout corpus into."),
+    n: int = typer.Option(120, "--n", min=1, max=1_000_000, help="Number of persons."),
+    seed: int = typer.Option(0, "--seed", help="Same seed, byte-identical files."),
+    width: int = typer.Option(540, "--width", min=64, max=4096),
+    height: int = typer.Option(720, "--height", min=64, max=4096),
+    workers: int = typer.Option(0, "--workers", min=0, help="Processes (0: one per core)."),
+    preview: Path | None = typer.Option(None, "--preview", help="Also write a contact sheet PNG here."),
+) -> None:
+    """Write a synthetic look-alike of the AIHub montage dataset (same layout and JSON schema)."""
+    from text2montage.data.synth.corpus import SynthOptions, synthesize
+
+    options = SynthOptions(out=out, n_persons=n, seed=seed, width=width, height=height)
+    start = time.perf_counter()
+    with progress_bar() as bar:
+        task = bar.add_task("drawing persons", total=n)
+        synthesize(options, workers=workers, on_progress=lambda k: bar.advance(task, k))
+    elapsed = time.perf_counter() - start
+    console.print(
+        f"wrote {n} persons ({4 * n} sketches, {3 * n} records) to {out} "
+        f"in {elapsed:.1f} s: {n / elapsed:.1f} persons/s"
+    )
+    if preview is not None:
+        _write_preview(out, preview, 8)
+
+
+def _write_preview(root: Path, out: Path, n: int) -> None:
+    from text2montage.data.preview import contact_sheet, korean_font
+
+    contact_sheet(root, out, n)
+    note = "" if korean_font() else f" (no Hangul font found: captions in {out.with_suffix('.txt')})"
+    console.print(f"contact sheet: {out}{note}")
+
+
+@data_app.command("preview")
+def preview(
+    src: Path = typer.Argument(..., help="An AIHub-layout folder (real or synthetic)."),
+    out: Path = typer.Option(..., "--out", help="PNG to write."),
+    n: int = typer.Option(8, "--n", min=1, max=200, help="Persons to show."),
+) -> None:
+    """Write a contact sheet: each person's sketches (org, L, M, H) with the level-3 descriptions."""
+    if not src.is_dir():
+        raise fail(f"{src} is not a folder")
+    try:
+        _write_preview(src, out, n)
+    except FileNotFoundError as err:
+        raise fail(str(err)) from err
+
+
+@data_app.command("prepare")
+def prepare(
+    src: Path = typer.Argument(..., help="AIHub-layout folder (real download or `data synth` output)."),
+    out: Path = typer.Option(..., "--out", help="Prepared dataset folder."),
+    size: int = typer.Option(128, "--size", help="Square image side in pixels."),
+    fit: str = typer.Option(
+        "pad", "--fit", help="pad: extend with paper white (no cut); crop: centre square."
+    ),
+    captions: str = typer.Option(
+        "impression,full,attributes",
+        "--captions",
+        help="Caption modes, comma-separated; combine modes with '+', e.g. impression+attributes.",
+    ),
+    split: str = typer.Option("0.8,0.1,0.1", "--split", help="train,val,test fractions, split by person."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Processes (0: one per core)."),
+) -> None:
+    """Turn AIHub JSON records and sketches into square grayscale images, captions and attributes."""
+    from text2montage.data.prepare import PrepareOptions, prepare_dataset
+
+    if not src.is_dir():
+        raise fail(f"{src} is not a folder")
+    try:
+        fractions = tuple(float(x) for x in split.split(","))
+        options = PrepareOptions(
+            size=size,
+            fit=fit,
+            split=fractions,  # type: ignore[arg-type]
+            caption_modes=tuple(m.strip() for m in captions.split(",") if m.strip()),
+        )
+        options.check()
+    except ValueError as err:
+        raise fail(str(err)) from err
+    with progress_bar() as bar:
+        task = bar.add_task("preparing records")
+        try:
+            report = prepare_dataset(
+                src,
+                out,
+                options,
+                workers=workers,
+                on_progress=lambda d, t: bar.update(task, completed=d, total=t),
+            )
+        except FileNotFoundError as err:
+            raise fail(str(err)) from err
+    console.print(
+        f"{report.n_records} records of {report.n_json} prepared into {out}: "
+        f"{json.dumps(report.counts)}; skipped {len(report.skipped)} "
+        f"{json.dumps(report.skip_reasons, ensure_ascii=False)} (see {out / 'report.json'})"
+    )
+
+
+@train_app.command("tokenizer")
+def train_tokenizer(
+    data: Path = typer.Option(..., "--data", help="Prepared dataset folder."),
+    out: Path = typer.Option(..., "--out", help="Folder for tokenizer.json and its config."),
+    vocab_size: int = typer.Option(8000, "--vocab-size", min=300, max=200_000),
+) -> None:
+    """Train the byte-level BPE caption tokenizer on the training split's captions and section texts."""
+    from text2montage.data.store import PreparedDataError, load_split
+    from text2montage.text.tokenizer import train_text_tokenizer
+
+    try:
+        records = load_split(data, "train").records
+    except PreparedDataError as err:
+        raise fail(str(err)) from err
+    texts = [t for r in records for t in [*r["captions"].values(), *r["sections"].values()] if t]
+    if not texts:
+        raise fail(f"the training split of {data} has no caption text")
+    tokenizer = train_text_tokenizer(texts, vocab_size=vocab_size)
+    tokenizer.save_pretrained(str(out))
+    console.print(f"tokenizer with {len(tokenizer)} tokens trained on {len(texts)} texts: {out}")

@@ -12,12 +12,29 @@ from dataclasses import dataclass, field
 
 # Section keys in the order captions list them (the `full` caption mode uses this order).
 SECTIONS: tuple[str, ...] = (
-    "face", "hairstyle", "eyebrows", "eyes", "nose", "mouth", "neck", "wrinkle", "feature", "impression",
+    "face",
+    "hairstyle",
+    "eyebrows",
+    "eyes",
+    "nose",
+    "mouth",
+    "neck",
+    "wrinkle",
+    "feature",
+    "impression",
 )
 
 SECTION_NAMES_KO: dict[str, str] = {
-    "face": "얼굴", "hairstyle": "머리", "eyebrows": "눈썹", "eyes": "눈", "nose": "코", "mouth": "입",
-    "neck": "목", "wrinkle": "주름", "feature": "특징", "impression": "인상",
+    "face": "얼굴",
+    "hairstyle": "머리",
+    "eyebrows": "눈썹",
+    "eyes": "눈",
+    "nose": "코",
+    "mouth": "입",
+    "neck": "목",
+    "wrinkle": "주름",
+    "feature": "특징",
+    "impression": "인상",
 }
 
 UNKNOWN_VALUES: frozenset[str] = frozenset({"알수없음", "분류없음", "분류 없음", "해당사항없음", ""})
@@ -37,17 +54,35 @@ VOCAB: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
     "face": {
         "type": (("역삼각형", 2), ("계란형", 5), ("긴형", 3), ("둥근형", 4), ("사각형", 3), ("마름모형", 2)),
         "size": (("크다", 2), ("보통", 5), ("작다", 2)),
-        "foreheadType": (("알수없음", 3), ("둥근형", 3), ("일자형", 3), ("M자형", 2), ("각진형(사각형)", 1),
-                         ("화산형(사다리꼴)", 1)),
+        "foreheadType": (
+            ("알수없음", 3),
+            ("둥근형", 3),
+            ("일자형", 3),
+            ("M자형", 2),
+            ("각진형(사각형)", 1),
+            ("화산형(사다리꼴)", 1),
+        ),
         "foreheadSize": (("알수없음", 2), ("넓다", 3), ("보통", 5), ("좁다", 2)),
-        "chinType": (("분류없음", 2), ("둥근형", 4), ("V자형", 3), ("각진형(사각)", 3), ("이중형", 1),
-                     ("주걱형", 1)),
+        "chinType": (
+            ("분류없음", 2),
+            ("둥근형", 4),
+            ("V자형", 3),
+            ("각진형(사각)", 3),
+            ("이중형", 1),
+            ("주걱형", 1),
+        ),
         "chinSize": (("분류없음", 1), ("길다", 2), ("짧다", 2), ("보통", 5)),
         "cheek": CHEEK_VALUES,
     },
     "hairstyle": {
-        "type": (("직모(생머리)", 4467), ("곱슬머리", 2392), ("웨이브형", 976), ("스포츠형", 199), ("탈모형", 37),
-                 ("민머리", 5)),
+        "type": (
+            ("직모(생머리)", 4467),
+            ("곱슬머리", 2392),
+            ("웨이브형", 976),
+            ("스포츠형", 199),
+            ("탈모형", 37),
+            ("민머리", 5),
+        ),
         "topLength": (("분류없음", 1), ("눈썹위", 4), ("눈썹아래", 2), ("앞머리올림", 4)),
         "sizeLength": (("분류없음", 1), ("긴머리", 2), ("단발머리", 2), ("짧은머리", 4), ("숏컷(귀보임)", 4)),
         "part": (("분류없음", 4), ("왼쪽가르마", 3), ("오른쪽가르마", 3), ("중간가르마", 2)),
@@ -72,8 +107,18 @@ VOCAB: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
         "size": (("크다", 3), ("보통", 5), ("작다", 3)),
         "length": (("길다", 3), ("보통", 5), ("짧다", 2)),
         "height": (("높다", 3), ("보통", 5), ("낮다", 2)),
-        "top": (("분류없음", 3), ("각진형", 1), ("둥근형", 3), ("뭉툭형", 2), ("매부리코", 1), ("들창코", 1),
-                ("주먹코", 1), ("휜코", 1), ("버선코", 1), ("화살코", 1)),
+        "top": (
+            ("분류없음", 3),
+            ("각진형", 1),
+            ("둥근형", 3),
+            ("뭉툭형", 2),
+            ("매부리코", 1),
+            ("들창코", 1),
+            ("주먹코", 1),
+            ("휜코", 1),
+            ("버선코", 1),
+            ("화살코", 1),
+        ),
         "nostrils": (("분류없음", 1), ("넓다", 3), ("보통", 5), ("좁다", 2)),
         "philtrum": (("길다", 2), ("보통", 5), ("짧다", 2)),
     },
@@ -103,22 +148,51 @@ VOCAB: dict[str, dict[str, tuple[tuple[str, float], ...]]] = {
         "makeup": ((ABSENT, 8), (PRESENT, 2)),
     },
     "impression": {
-        "type": (("분류없음", 1), ("어려보임", 2), ("공격적임", 2), ("비열함", 1), ("권위적임", 2), ("매력적임", 3),
-                 ("정직함", 3), ("지적임", 3)),
+        "type": (
+            ("분류없음", 1),
+            ("어려보임", 2),
+            ("공격적임", 2),
+            ("비열함", 1),
+            ("권위적임", 2),
+            ("매력적임", 3),
+            ("정직함", 3),
+            ("지적임", 3),
+        ),
     },
 }
 
 # Fields each level fills (aihub-format.md, "Levels"): level 1 the basics, level 3 everything.
-LEVEL1_FIELDS: frozenset[str] = frozenset({
-    "face.type", "face.size", "face.foreheadType",
-    "hairstyle.type", "hairstyle.topLength", "hairstyle.sizeLength",
-    "eyebrows.type", "eyebrows.deep", "eyes.size", "eyes.type", "nose.size", "nose.length",
-    "mouth.type", "mouth.size", "feature.mustache", "feature.sideburns",
-})
-LEVEL3_ONLY_FIELDS: frozenset[str] = frozenset({
-    "face.chinSize", "face.cheek", "eyes.eyelids", "eyes.bottom", "nose.philtrum", "mouth.line",
-    "impression.type",
-})
+LEVEL1_FIELDS: frozenset[str] = frozenset(
+    {
+        "face.type",
+        "face.size",
+        "face.foreheadType",
+        "hairstyle.type",
+        "hairstyle.topLength",
+        "hairstyle.sizeLength",
+        "eyebrows.type",
+        "eyebrows.deep",
+        "eyes.size",
+        "eyes.type",
+        "nose.size",
+        "nose.length",
+        "mouth.type",
+        "mouth.size",
+        "feature.mustache",
+        "feature.sideburns",
+    }
+)
+LEVEL3_ONLY_FIELDS: frozenset[str] = frozenset(
+    {
+        "face.chinSize",
+        "face.cheek",
+        "eyes.eyelids",
+        "eyes.bottom",
+        "nose.philtrum",
+        "mouth.line",
+        "impression.type",
+    }
+)
 ALL_FIELDS: tuple[str, ...] = tuple(f"{s}.{f}" for s in SECTIONS for f in VOCAB[s])
 LEVEL_LETTERS: dict[int, str] = {1: "L", 2: "M", 3: "H"}
 LETTER_LEVELS: dict[str, int] = {v: k for k, v in LEVEL_LETTERS.items()}

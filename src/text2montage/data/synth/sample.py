@@ -40,10 +40,24 @@ def _hair_options(gender: str, age: int) -> dict[str, tuple[tuple[str, float], .
     if gender == "M":
         bald = 30.0 if age >= 45 else 3.0
         hair["type"] = tuple((v, w * (bald if v in ("탈모형", "민머리") else 1)) for v, w in hair["type"])
-        hair["sizeLength"] = (("분류없음", 1), ("긴머리", 0.2), ("단발머리", 0.4), ("짧은머리", 5), ("숏컷(귀보임)", 6))
+        hair["sizeLength"] = (
+            ("분류없음", 1),
+            ("긴머리", 0.2),
+            ("단발머리", 0.4),
+            ("짧은머리", 5),
+            ("숏컷(귀보임)", 6),
+        )
     else:
-        hair["type"] = tuple((v, 0.0 if v in ("탈모형", "민머리", "스포츠형") else w) for v, w in hair["type"])
-        hair["sizeLength"] = (("분류없음", 1), ("긴머리", 6), ("단발머리", 5), ("짧은머리", 2), ("숏컷(귀보임)", 1))
+        hair["type"] = tuple(
+            (v, 0.0 if v in ("탈모형", "민머리", "스포츠형") else w) for v, w in hair["type"]
+        )
+        hair["sizeLength"] = (
+            ("분류없음", 1),
+            ("긴머리", 6),
+            ("단발머리", 5),
+            ("짧은머리", 2),
+            ("숏컷(귀보임)", 1),
+        )
     return hair
 
 

@@ -1,0 +1,1 @@
+"""`text2montage train dalle`, `text2montage sample`."""

@@ -1,0 +1,1 @@
+"""`text2montage train vqgan`, `eval vqgan`, `vqgan encode/decode`, `data extract-codes`."""
