@@ -16,6 +16,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from text2montage.data.synth.describe import attribute_sentences
 from text2montage.data.vocab import LETTER_LEVELS, SECTIONS
 from text2montage.text.normalize import normalize_text
 
@@ -178,8 +179,6 @@ def _caption_part(record: AIHubRecord, mode: str) -> str:
         order += sorted(s for s in record.sections if s not in SECTIONS)
         return " ".join(record.sections[s] for s in order)
     if mode == "attributes":
-        from text2montage.data.synth.describe import attribute_sentences
-
         return " ".join(attribute_sentences(record.attributes))
     raise ValueError(f"unknown caption mode {mode!r}; use {', '.join(CAPTION_MODES)} or a '+' combination")
 
