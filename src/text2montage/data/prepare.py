@@ -199,7 +199,11 @@ def _run_tasks(tasks: list, workers: int, report: Callable[[int], None]) -> None
         for task in tasks:
             report(_prepare_shard_task(task))
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(
+        workers,
+        initializer=cv2.setNumThreads,
+        initargs=(1,),  # one OpenCV thread per worker process
+    ) as pool:
         for n in pool.imap_unordered(_prepare_shard_task, tasks):
             report(n)
 

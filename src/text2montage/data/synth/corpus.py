@@ -176,6 +176,6 @@ def synthesize(
         return
     # fork shares the imported modules and avoids re-importing torch in every worker
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=cv2.setNumThreads, initargs=(1,)) as pool:
         for done in pool.imap_unordered(_write_chunk, _chunks(options)):
             report(done)
