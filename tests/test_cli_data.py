@@ -15,8 +15,22 @@ def _run(*args: str):
 
 def test_synth_prepare_tokenizer_end_to_end(tmp_path):
     raw, prepared, tok = tmp_path / "raw", tmp_path / "prepared", tmp_path / "tok"
-    result = _run("data", "synth", "--out", raw, "--n", 6, "--seed", 3, "--width", 135, "--height", 180,
-                  "--preview", tmp_path / "sheet.png")
+    result = _run(
+        "data",
+        "synth",
+        "--out",
+        raw,
+        "--n",
+        6,
+        "--seed",
+        3,
+        "--width",
+        135,
+        "--height",
+        180,
+        "--preview",
+        tmp_path / "sheet.png",
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "sheet.png").stat().st_size > 1000
     result = _run("data", "prepare", raw, "--out", prepared, "--size", 32)
@@ -33,7 +47,10 @@ def test_user_mistakes_are_clear_errors(tmp_path):
         (("data", "prepare", tmp_path, "--out", tmp_path / "o"), "no JSON records"),
         (("data", "prepare", tmp_path, "--out", tmp_path / "o", "--fit", "stretch"), "--fit must be"),
         (("data", "prepare", tmp_path, "--out", tmp_path / "o", "--split", "0.5,0.5"), "three"),
-        (("data", "prepare", tmp_path, "--out", tmp_path / "o", "--captions", "poem"), "unknown caption mode"),
+        (
+            ("data", "prepare", tmp_path, "--out", tmp_path / "o", "--captions", "poem"),
+            "unknown caption mode",
+        ),
         (("train", "tokenizer", "--data", tmp_path, "--out", tmp_path / "t"), "data prepare"),
         (("data", "preview", tmp_path, "--out", tmp_path / "p.png"), "no usable records"),
     ]

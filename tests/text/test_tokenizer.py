@@ -9,7 +9,10 @@ import pytest
 from text2montage.text.normalize import normalize_text
 from text2montage.text.tokenizer import TokenizerNotFoundError, load_text_tokenizer, train_text_tokenizer
 
-CAPTIONS = ["계란형 얼굴에 눈이 작고 입술이 도톰하다.", "앞머리가 눈썹 위로 내려와 있으며 눈매가 부드럽다."] * 20
+CAPTIONS = [
+    "계란형 얼굴에 눈이 작고 입술이 도톰하다.",
+    "앞머리가 눈썹 위로 내려와 있으며 눈매가 부드럽다.",
+] * 20
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +22,11 @@ def tokenizer():
 
 @pytest.mark.parametrize(
     "text",
-    ["계란형 얼굴에 눈이 작고 입술이 도톰하다.", "뷁 똠얌꿍 쀍 — unseen syllables", "왼쪽 볼에 점(2mm)이 있다!"],
+    [
+        "계란형 얼굴에 눈이 작고 입술이 도톰하다.",
+        "뷁 똠얌꿍 쀍 — unseen syllables",
+        "왼쪽 볼에 점(2mm)이 있다!",
+    ],
 )
 def test_hangul_round_trip(tokenizer, text):
     ids = tokenizer(text)["input_ids"]
