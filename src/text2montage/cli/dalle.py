@@ -1,1 +1,172 @@
 """`text2montage train dalle`, `text2montage sample`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from text2montage.cli.groups import app, train_app
+
+console = Console(stderr=True, soft_wrap=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Errors a user can cause (bad paths, data, models, options) -> one message and exit code 2."""
+    from text2montage.checkpoint import CheckpointError
+    from text2montage.data.store import PreparedDataError
+
+    try:
+        yield
+    except (PreparedDataError, CheckpointError, FileExistsError, FileNotFoundError) as err:
+        console.print(f"[bold red]error:[/] {err}")
+        raise typer.Exit(code=2) from None
+    except (ValueError, KeyError) as err:
+        console.print(f"[bold red]error:[/] {err.args[0] if err.args else err}")
+        raise typer.Exit(code=2) from None
+
+
+@train_app.command("dalle")
+def train_dalle_command(
+    codes: Path = typer.Option(..., "--codes", help="Codes folder (text2montage data extract-codes)."),
+    data: Path = typer.Option(..., "--data", help="Prepared dataset folder (text2montage data prepare)."),
+    tokenizer: str = typer.Option(..., "--tokenizer", help="Caption tokenizer folder or cached Hub name."),
+    out: Path = typer.Option(
+        ..., "--out", help="Run folder: checkpoint/, dalle/, tokenizer/, logs/, samples/."
+    ),
+    preset: str = typer.Option("default", "--preset", help="tiny | default | large"),
+    steps: int = typer.Option(20_000, "--steps", help="Optimizer steps in total (a resumed run continues)."),
+    batch_size: int = typer.Option(16, "--batch-size", help="Samples per process per micro-batch."),
+    grad_accum: int = typer.Option(1, "--grad-accum", help="Micro-batches per optimizer step."),
+    lr: float = typer.Option(3e-4, "--lr", help="Peak learning rate."),
+    text_len: int | None = typer.Option(
+        None, "--text-len", help="Text tokens per caption (default: preset)."
+    ),
+    caption_dropout: float = typer.Option(
+        0.1, "--caption-dropout", help="Empty-caption rate (for guidance)."
+    ),
+    resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
+    text_encoder: str | None = typer.Option(
+        None, "--text-encoder", help="Take text embeddings from this HF model (local path or cached name)."
+    ),
+    freeze_text_embeddings: bool = typer.Option(False, "--freeze-text-embeddings", help="Do not train them."),
+    mixed_precision: str = typer.Option("no", "--mixed-precision", help="no | fp16 | bf16"),
+    vqgan: Path | None = typer.Option(None, "--vqgan", help="VQGAN folder: also decode samples to PNG."),
+    checkpoint_every: int = typer.Option(500, "--checkpoint-every"),
+    sample_every: int = typer.Option(1000, "--sample-every"),
+    seed: int = typer.Option(0, "--seed"),
+    stop_at: int | None = typer.Option(None, "--stop-at", help="Stop (checkpointed) at this step."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="torch threads per process."),
+) -> None:
+    """Train the KoDALLE transformer on extracted codes (several processes: `accelerate launch`)."""
+    from text2montage.checkpoint import find_checkpoint
+    from text2montage.dalle.train import MODEL_DIR, TrainConfig, TrainInputs, train_dalle
+
+    _set_threads(threads)
+    with user_errors():
+        if find_checkpoint(out) is not None and not resume:
+            raise FileExistsError(
+                f"{out} already holds a checkpoint; pass --resume to continue it or a new --out"
+            )
+        config = TrainConfig(
+            steps=steps, batch_size=batch_size, grad_accum=grad_accum, lr=lr, caption_dropout=caption_dropout,
+            mixed_precision=mixed_precision, checkpoint_every=checkpoint_every, sample_every=sample_every,
+            eval_every=checkpoint_every, seed=seed, stop_at=stop_at,
+        )  # fmt: skip
+        inputs = TrainInputs(
+            codes_dir=codes, prepared_dir=data, tokenizer=tokenizer, out_dir=out, preset=preset,
+            text_encoder=text_encoder, freeze_text_embeddings=freeze_text_embeddings, vqgan=vqgan,
+            model_overrides={} if text_len is None else {"text_len": text_len},
+        )  # fmt: skip
+        summary = train_dalle(inputs, config).summary
+    console.print(
+        f"done at step {summary['step']}: " + json.dumps({k: v for k, v in summary.items() if k != "step"})
+    )
+    console.print(f"model: {out / MODEL_DIR}  checkpoint: {out / 'checkpoint'}  logs: {out / 'logs'}")
+
+
+@app.command("sample")
+def sample_command(
+    description: str = typer.Argument(..., help="The face, in Korean prose."),
+    out: Path = typer.Option(..., "--out", help="Folder for codes.npy, samples.json and PNGs."),
+    model: Path | None = typer.Option(None, "--model", help="Pipeline folder (dalle/, tokenizer/, vqgan/)."),
+    n: int = typer.Option(8, "--n", min=1, max=64, help="Candidates to draw."),
+    guidance: float = typer.Option(
+        3.0, "--guidance", min=0.0, help="Classifier-free guidance scale (1 = off)."
+    ),
+    seed: int | None = typer.Option(None, "--seed", help="Same seed, same montages."),
+    temperature: float = typer.Option(1.0, "--temperature", min=0.0),
+    top_k: int | None = typer.Option(None, "--top-k", min=1),
+    top_p: float | None = typer.Option(None, "--top-p", min=0.0, max=1.0),
+    threads: int | None = typer.Option(
+        None, "--threads", min=1, help="torch threads (1 is best on busy CPUs)."
+    ),
+) -> None:
+    """Draw candidate montages for a description (no reranking)."""
+    from text2montage.dalle.folder import load_dalle, sample_description
+    from text2montage.dalle.sampling import SamplingConfig
+
+    _set_threads(threads)
+    with user_errors():
+        config = SamplingConfig(
+            temperature=temperature, top_k=top_k, top_p=top_p, guidance_scale=guidance, seed=seed
+        )
+        loaded = load_dalle(model)
+        if not loaded.encoder.fits(description.strip()):
+            console.print(f"[yellow]note:[/] the description is cut to {loaded.model.config.text_len} tokens")
+        grids = sample_description(loaded, description, n, config)
+    written = _write_samples(out, description, grids, config, loaded.vqgan_dir)
+    console.print(f"wrote {', '.join(written)} to {out}")
+
+
+def _set_threads(threads: int | None) -> None:
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def _write_samples(out: Path, description: str, grids, config, vqgan_dir: Path | None) -> list[str]:  # noqa: ANN001
+    import numpy as np
+
+    out.mkdir(parents=True, exist_ok=True)
+    np.save(out / "codes.npy", grids)
+    meta = {
+        "description": description,
+        "seed": config.seed,
+        "guidance": config.guidance_scale,
+        "temperature": config.temperature,
+        "top_k": config.top_k,
+        "top_p": config.top_p,
+        "codes": grids.tolist(),
+    }
+    (out / "samples.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    written = ["codes.npy", "samples.json"]
+    if vqgan_dir is None:
+        console.print("[yellow]note:[/] no vqgan/ in the model folder: codes only, no PNGs")
+        return written
+    return written + _decode_pngs(out, grids, vqgan_dir)
+
+
+def _decode_pngs(out: Path, grids, vqgan_dir: Path) -> list[str]:  # noqa: ANN001
+    from text2montage.vqgan.codes import decode_codes, load_model
+    from text2montage.vqgan.data import save_png
+
+    with user_errors():
+        vqgan = load_model(vqgan_dir)
+        if vqgan.config.grid_size != grids.shape[1]:
+            raise ValueError(
+                f"{vqgan_dir} decodes {vqgan.config.grid_size}x{vqgan.config.grid_size} code grids but the "
+                f"transformer draws {grids.shape[1]}x{grids.shape[2]}; codes.npy is saved, PNGs are not"
+            )
+        images = decode_codes(vqgan, grids)  # (n, S, S) uint8
+    names = []
+    for index, image in enumerate(images):
+        names.append(f"candidate_{index:02d}.png")
+        save_png(out / names[-1], image)
+    return names
