@@ -199,7 +199,8 @@ def _run_tasks(tasks: list, workers: int, report: Callable[[int], None]) -> None
         for task in tasks:
             report(_prepare_shard_task(task))
         return
-    with multiprocessing.get_context("fork").Pool(
+    # spawn, not fork: a forked child of a process whose OpenMP pool is running (torch loaded) can hang
+    with multiprocessing.get_context("spawn").Pool(
         workers,
         initializer=cv2.setNumThreads,
         initargs=(1,),  # one OpenCV thread per worker process

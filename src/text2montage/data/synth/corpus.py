@@ -174,8 +174,8 @@ def synthesize(
         for chunk in _chunks(options):
             report(_write_chunk(chunk))
         return
-    # fork shares the imported modules and avoids re-importing torch in every worker
-    context = multiprocessing.get_context("fork")
+    # spawn, not fork: a forked child of a process whose OpenMP pool is running (torch loaded) can hang
+    context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=cv2.setNumThreads, initargs=(1,)) as pool:
         for done in pool.imap_unordered(_write_chunk, _chunks(options)):
             report(done)
