@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from text2montage.cli.common import console, user_errors
 from text2montage.cli.groups import app, train_app
-
-console = Console(stderr=True, soft_wrap=True)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Errors a user can cause (bad paths, data, models, options) -> one message and exit code 2."""
-    from text2montage.checkpoint import CheckpointError
-    from text2montage.data.store import PreparedDataError
-
-    try:
-        yield
-    except (PreparedDataError, CheckpointError, FileExistsError, FileNotFoundError) as err:
-        console.print(f"[bold red]error:[/] {err}")
-        raise typer.Exit(code=2) from None
-    except (ValueError, KeyError) as err:
-        console.print(f"[bold red]error:[/] {err.args[0] if err.args else err}")
-        raise typer.Exit(code=2) from None
 
 
 @train_app.command("dalle")

@@ -7,28 +7,9 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from text2montage.cli.common import console, fail, progress_bar
 from text2montage.cli.groups import data_app, train_app
-
-console = Console(stderr=True, soft_wrap=True)
-
-
-def fail(message: str) -> typer.Exit:
-    """Print a user-facing error (no traceback) and return the exit to raise."""
-    console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code=2)
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
 
 
 @data_app.command("synth")

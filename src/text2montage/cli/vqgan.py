@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from text2montage.cli.common import console, progress_bar, user_errors
 from text2montage.cli.groups import data_app, eval_app, train_app, vqgan_app
 
-console = Console(stderr=True, soft_wrap=True)
 MIXED_PRECISION = ("no", "fp16", "bf16")
 
 
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn the errors a user can cause (bad paths, bad data, bad models) into a message and exit 2."""
-    from text2montage.checkpoint import CheckpointError
-    from text2montage.data.store import PreparedDataError
-    from text2montage.vqgan.model import ModelLoadError
-
-    try:
-        yield
-    except (PreparedDataError, ModelLoadError, CheckpointError, FileExistsError, FileNotFoundError) as err:
-        console.print(f"[bold red]error:[/] {err}")
-        raise typer.Exit(code=2) from None
-    except (ValueError, KeyError) as err:
-        console.print(f"[bold red]error:[/] {err.args[0] if err.args else err}")
-        raise typer.Exit(code=2) from None
 
 
 @train_app.command("vqgan")
@@ -161,15 +143,13 @@ def extract_codes_command(
     device: str = typer.Option("cpu", "--device"),
 ) -> None:
     """Encode every split of a prepared dataset once, for transformer training (resumable)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from text2montage.vqgan.codes import DEFAULT_MODEL_DIR, extract_codes, load_model, model_fingerprint
 
     with user_errors():
         vq = load_model(model, device=device)
         fingerprint = model_fingerprint(model if model is not None else DEFAULT_MODEL_DIR)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeRemainingColumn(), console=console) as bar:
+        with progress_bar() as bar:
             tasks: dict[str, int] = {}
 
             def on_progress(split: str, done: int, total: int) -> None:
