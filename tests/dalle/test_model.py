@@ -16,16 +16,6 @@ from text2montage.dalle.text_init import (
     load_text_embeddings,
 )
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny models run fastest on one thread, and the test machine's cores are shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 

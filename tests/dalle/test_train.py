@@ -20,16 +20,6 @@ from text2montage.dalle.train import TrainConfig, TrainInputs, train_dalle
 from text2montage.data.store import write_json_atomic, write_split
 from text2montage.text.tokenizer import train_text_tokenizer
 
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny models run fastest on one thread, and the test machine's cores are shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 FACES = ["계란형 얼굴이다.", "둥근형 얼굴이다.", "긴형 얼굴이다."]
 EYES = ["눈이 작다.", "눈이 크고 쌍꺼풀이 있다.", "눈꼬리가 올라갔다."]
