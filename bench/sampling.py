@@ -89,7 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--preset", default="default")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads for sampling")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads for sampling (2: both cores)")
     parser.add_argument("--train-threads", type=int, nargs="+", default=[1, 2], help="thread counts to try")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--train-steps", type=int, default=6)
