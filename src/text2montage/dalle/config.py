@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.safetensors"
 MODEL_TYPE = "text2montage-kodalle"
 
 

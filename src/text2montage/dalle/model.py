@@ -19,12 +19,11 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
 from torch import nn
 from transformers import Cache, LlamaConfig, LlamaModel
 
-from text2montage.dalle.config import WEIGHTS_FILE, DalleConfig
+from text2montage.dalle.config import DalleConfig
+from text2montage.weights import load_weights_strict, save_weights
 
 
 class DalleInputError(ValueError):
@@ -186,8 +185,7 @@ class KoDalle(nn.Module):
         """Write config.json and model.safetensors into folder."""
         folder = Path(folder)
         self.config.save(folder)
-        tensors = {name: t.detach().contiguous().cpu() for name, t in self.state_dict().items()}
-        save_file(tensors, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
+        save_weights(self, folder)
 
     @classmethod
     def from_pretrained(cls, folder: str | Path) -> KoDalle:
@@ -196,17 +194,7 @@ class KoDalle(nn.Module):
         if not folder.is_dir():
             raise DalleLoadError(f"{folder} is not a folder with a trained dalle model")
         model = cls(DalleConfig.load(folder))
-        weights = folder / WEIGHTS_FILE
-        if not weights.is_file():
-            raise DalleLoadError(f"{folder} holds no {WEIGHTS_FILE}")
-        try:
-            state = load_file(str(weights))
-        except (SafetensorError, OSError) as err:
-            raise DalleLoadError(f"{weights} is unreadable or truncated: {err}") from err
-        try:
-            model.load_state_dict(state, strict=True)
-        except RuntimeError as err:
-            raise DalleLoadError(f"{weights} does not match {folder}/config.json: {err}") from err
+        load_weights_strict(model, folder, DalleLoadError)
         return model.eval()
 
     def num_parameters(self, trainable_only: bool = False) -> int:

@@ -23,7 +23,8 @@ import torch
 
 from text2montage.data.store import SPLITS, load_split, write_json_atomic
 from text2montage.vqgan.data import to_tensor, to_uint8
-from text2montage.vqgan.model import VQGAN, WEIGHTS_FILE, ModelLoadError
+from text2montage.vqgan.model import VQGAN, ModelLoadError
+from text2montage.weights import WEIGHTS_FILE
 
 CODES_DTYPE = np.uint16
 CODES_META = "meta.json"

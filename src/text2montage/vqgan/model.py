@@ -13,13 +13,12 @@ from pathlib import Path
 
 import torch
 from diffusers import VQModel
-from safetensors.torch import load_file, save_file
 from torch import nn
 
 from text2montage.vqgan.config import VQGANConfig
+from text2montage.weights import load_weights_strict, save_weights
 
 CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.safetensors"
 MODEL_TYPE = "text2montage-vqgan"
 FORMAT_VERSION = 1
 
@@ -112,8 +111,7 @@ class VQGAN(nn.Module):
         folder.mkdir(parents=True, exist_ok=True)
         config = {"model_type": MODEL_TYPE, "format_version": FORMAT_VERSION, **self.config.to_dict()}
         (folder / CONFIG_FILE).write_text(json.dumps(config, indent=1), encoding="utf-8")
-        state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
-        save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": "pt", "model_type": MODEL_TYPE})
+        save_weights(self, folder, metadata={"model_type": MODEL_TYPE})
 
     @classmethod
     def from_pretrained(cls, folder: str | Path, device: str | torch.device = "cpu") -> VQGAN:
@@ -121,14 +119,7 @@ class VQGAN(nn.Module):
         folder = Path(folder)
         config = read_config(folder)
         model = cls(config)
-        weights = folder / WEIGHTS_FILE
-        if not weights.is_file():
-            raise ModelLoadError(f"{folder} has no {WEIGHTS_FILE}")
-        try:
-            state = load_file(str(weights), device=str(device))
-            model.load_state_dict(state, strict=True)
-        except Exception as err:  # noqa: BLE001 - safetensors/torch raise several types for bad files
-            raise ModelLoadError(f"cannot load VQGAN weights from {weights}: {err}") from err
+        load_weights_strict(model, folder, ModelLoadError, device=device)
         return model.to(device).eval()
 
 
