@@ -105,6 +105,8 @@ CHEEKS = {"광대돌출": "cheekbones", "볼살많음": "full", "볼패임": "ho
 BASE_HALF_WIDTH = 160.0  # cheek half-width of an ordinary face (DU)
 BASE_HAIRLINE_Y = 172.0
 BASE_FACE_HEIGHT = 445.0  # hairline to chin
+HAIR_ABOVE_HAIRLINE = 0.2  # skull top above the hairline, as a share of the face height
+HEAD_MID_Y = 372.0  # every head's (skull top + chin) / 2 is placed here, so one fixed crop frames them all
 FACE_CX = DESIGN_W / 2
 
 
@@ -145,7 +147,7 @@ class _Head:
 
     @property
     def head_top_y(self) -> float:
-        return self.hairline_y - 0.27 * self.height
+        return self.hairline_y - HAIR_ABOVE_HAIRLINE * self.height
 
     def outline(self) -> np.ndarray:
         """Face contour from the right temple (image left) around the chin to the left temple."""
@@ -346,7 +348,7 @@ class _Frame:
 def _make_frame(head: _Head, person: Person, rng: np.random.Generator, width: int, height: int) -> _Frame:
     zoom = _attr(person, "face.size", FACE_SIZES, rng, ("보통",)) * rng.normal(1, 0.015)
     tilt = np.radians(rng.normal(0, 1.6))  # a slight head tilt, as real photos have
-    shift = rng.normal(0, (7.0, 6.0))
+    shift = rng.normal(0, (7.0, 6.0)) + (0.0, HEAD_MID_Y - (head.head_top_y + head.chin_y) / 2)
     pivot = np.array([head.cx, head.eye_y])
     c, s = np.cos(tilt) * zoom, np.sin(tilt) * zoom
     rot = np.array([[c, -s], [s, c]])
@@ -713,10 +715,10 @@ class _Parts:
     mouth_protrude: float
 
 
-EYE_SIZES = {"크다": 1.12, "보통": 1.0, "작다": 0.86}
-EYE_DISTANCES = {"넓다": 1.1, "보통": 1.0, "좁다": 0.9}
-EYE_SLANTS = {"올라감": 5.0, "보통": 0.0, "내려감": -4.5}
-EYELIDS = {"넓다": 8.0, "보통": 6.0, "좁다": 4.0}
+EYE_SIZES = {"크다": 1.25, "보통": 1.0, "작다": 0.78}
+EYE_DISTANCES = {"넓다": 1.16, "보통": 1.0, "좁다": 0.86}
+EYE_SLANTS = {"올라감": 10.0, "보통": 0.0, "내려감": -9.0}
+EYELIDS = {"넓다": 11.0, "보통": 7.0, "좁다": 4.0}
 # image-left eye is the person's right eye
 EYE_TYPES = {
     "쌍꺼풀": ("double", "double"),
@@ -727,22 +729,22 @@ EYE_TYPES = {
 }
 EYE_SHAPES = {"졸린눈": "sleepy", "실눈": "slit", "돌출눈": "bulging", "오목눈": "deep", "째진눈": "long"}
 BROW_TYPES = {"직선형": "straight", "물결형": "wavy", "각진형": "angled", "둥근형": "round"}
-BROW_DEEP = {"진하다": 1.0, "흐리다": 0.55}
-BROW_THICK = {"두껍다": 14.0, "보통": 10.5, "얇다": 7.0}
-SIZE3 = {"길다": 1.12, "크다": 1.14, "넓다": 1.25, "보통": 1.0, "짧다": 0.86, "작다": 0.86, "좁다": 0.8}
+BROW_DEEP = {"진하다": 1.0, "흐리다": 0.45}
+BROW_THICK = {"두껍다": 19.0, "보통": 12.0, "얇다": 6.5}
+SIZE3 = {"길다": 1.2, "크다": 1.25, "넓다": 1.3, "보통": 1.0, "짧다": 0.8, "작다": 0.8, "좁다": 0.75}
 NOSE_TOPS = ("각진형", "둥근형", "뭉툭형", "매부리코", "들창코", "주먹코", "휜코", "버선코", "화살코")
-NOSE_HEIGHTS = {"높다": 1.35, "보통": 1.0, "낮다": 0.65}
-MOUTH_THICK = {"두껍다": 1.35, "보통": 1.0, "얇다": 0.68}
+NOSE_HEIGHTS = {"높다": 1.6, "보통": 1.0, "낮다": 0.4}
+MOUTH_THICK = {"두껍다": 1.5, "보통": 1.0, "얇다": 0.6}
 MOUTH_RATIOS = {"아랫입술이 크다": (0.85, 1.2), "윗입술이 크다": (1.2, 0.9), "위아래가 같다": (1.0, 1.0)}
-MOUTH_SIDES = {"올라감": 4.5, "보통": 0.0, "처짐": -4.5}
+MOUTH_SIDES = {"올라감": 9.0, "보통": 0.0, "처짐": -9.0}
 MOUTH_SHAPES = ("ㅡ모양", "V모양", "M모양", "O모양")
-MOUTH_TYPES = {"보통형": 1.0, "돌출형": 1.5, "오목형": 0.6}
-LIP_LINES = {"뚜렷함": 0.8, "흐림": 0.45}
+MOUTH_TYPES = {"보통형": 1.0, "돌출형": 1.8, "오목형": 0.4}
+LIP_LINES = {"뚜렷함": 0.9, "흐림": 0.35}
 
 
 def _make_parts(person: Person, head: _Head, rng: np.random.Generator) -> _Parts:
     a = person.attributes
-    g = rng.normal(1, 0.04, 12)  # per-person proportions: no two faces alike
+    g = rng.normal(1, 0.025, 12)  # per-person proportions: no two faces alike
     hw = head.half_w
     eye_size = _attr(person, "eyes.size", EYE_SIZES, rng) * g[0]
     shape = str(
@@ -752,7 +754,7 @@ def _make_parts(person: Person, head: _Head, rng: np.random.Generator) -> _Parts
     eye_h = eye_w * {"sleepy": 0.34, "slit": 0.18, "bulging": 0.56, "long": 0.3}.get(shape, 0.44) * g[1]
     eye_low = eye_w * {"slit": 0.1, "bulging": 0.32}.get(shape, 0.22)
     nose_len = _attr(person, "nose.length", SIZE3, rng, ("보통",)) * g[2]
-    nose_y = head.y_at(0.64) + 0.64 * head.height * 0.1 * (nose_len - 1) * 2.2
+    nose_y = head.y_at(0.64) + 0.64 * head.height * 0.1 * (nose_len - 1) * 3.0
     philtrum = 0.085 * head.height * _attr(person, "nose.philtrum", SIZE3, rng, ("보통",)) * g[3]
     up, low = _attr(person, "mouth.ratio", MOUTH_RATIOS, rng)
     thick = _attr(person, "mouth.thick", MOUTH_THICK, rng) * g[4] * (1 - 0.2 * head.age)
@@ -760,7 +762,7 @@ def _make_parts(person: Person, head: _Head, rng: np.random.Generator) -> _Parts
     return _Parts(
         brow_shape=str(_attr(person, "eyebrows.type", BROW_TYPES, rng)),
         brow_dark=float(_attr(person, "eyebrows.deep", BROW_DEEP, rng, ("진하다", "흐리다"))) * g[5],
-        brow_thick=_attr(person, "eyebrows.thick", BROW_THICK, rng) * (1.15 if head.male else 0.85) * g[6],
+        brow_thick=_attr(person, "eyebrows.thick", BROW_THICK, rng) * (1.06 if head.male else 0.94) * g[6],
         brow_len=0.55 * hw * _attr(person, "eyebrows.length", SIZE3, rng, ("보통",)) * g[7],
         brow_gap=0.13 * hw * _attr(person, "eyebrows.glabella", SIZE3, rng, ("보통",)),
         eye_dx=0.44 * hw * _attr(person, "eyes.distance", EYE_DISTANCES, rng) * g[8],
@@ -775,7 +777,7 @@ def _make_parts(person: Person, head: _Head, rng: np.random.Generator) -> _Parts
         nose_w=0.2
         * hw
         * _attr(person, "nose.size", SIZE3, rng, ("보통",))
-        * _attr(person, "nose.nostrils", {"넓다": 1.12, "보통": 1.0, "좁다": 0.88}, rng, ("보통",))
+        * _attr(person, "nose.nostrils", {"넓다": 1.2, "보통": 1.0, "좁다": 0.82}, rng, ("보통",))
         * g[9],
         nose_y=nose_y,
         nose_top=str(_attr(person, "nose.top", {v: v for v in NOSE_TOPS}, rng, ("둥근형", "뭉툭형"))),
@@ -1069,9 +1071,9 @@ def _draw_eye(pen: _Pen, head: _Head, p: _Parts, s: int, lid: str, makeup: bool)
     pen.fill(iris, 0.72)
     pen.fill(_ellipse(ex - s * 1.5, iris_cy, iris_r * 0.45, iris_r * 0.45, n=12), 0.95)
     pen.fill(_ellipse(ex - s * 1.5 + iris_r * 0.3, iris_cy - iris_r * 0.35, 1.6, 1.6, n=8), 0.0)  # glint
-    lid_w = (2.6 if lid == "mono" else 2.0) + (1.0 if makeup else 0.0)
+    lid_w = (4.2 if lid == "mono" else 2.6) + (1.0 if makeup else 0.0)
     pen.line(upper, 0.92, lid_w)
-    pen.line(lower[2:], 0.4, 1.0)
+    pen.line(lower[2:], 0.5, 1.8)
     _draw_crease(pen, upper, p, lid)
     if makeup or not head.male:
         for k in range(9, 16, 2):  # lashes at the outer half
@@ -1082,9 +1084,9 @@ def _draw_eye(pen: _Pen, head: _Head, p: _Parts, s: int, lid: str, makeup: bool)
 def _draw_crease(pen: _Pen, upper: np.ndarray, p: _Parts, lid: str) -> None:
     """쌍꺼풀: a fold line above the lid; 속쌍꺼풀: only its outer half, close to the lid."""
     if lid == "double":
-        pen.line(upper[2:] + [0, -p.crease_gap - 0.5 * p.eye_h * 0.3], 0.55, 1.1)
+        pen.line(upper[2:] + [0, -p.crease_gap - 0.5 * p.eye_h * 0.3], 0.8, 2.6)
     elif lid == "inner":
-        pen.line(upper[8:] + [0, -2.8], 0.5, 1.0)
+        pen.line(upper[8:] + [0, -3.5], 0.65, 2.2)
 
 
 def _draw_eyes(pen: _Pen, head: _Head, p: _Parts, makeup: bool) -> None:
@@ -1092,13 +1094,13 @@ def _draw_eyes(pen: _Pen, head: _Head, p: _Parts, makeup: bool) -> None:
         _draw_eye(pen, head, p, s, lid, makeup)
         upper, lower, _ = _eye_curves(p, head, s, p.eye_shape)
         if p.eye_shape == "sleepy":  # heavy drooping upper lid
-            pen.line(upper[3:] + [0, -3], 0.55, 1.6)
+            pen.line(upper[3:] + [0, -3], 0.75, 3.2)
         if p.eye_shape == "deep":  # a socket fold under the brow
-            pen.line(upper[1:] + [0, -p.eye_h - 6], 0.45, 1.6)
+            pen.line(upper[1:] + [0, -p.eye_h - 6], 0.65, 3.2)
         if p.eye_shape == "bulging":
-            pen.line(upper[2:] + [0, -p.eye_h * 0.9], 0.35, 1.0)
+            pen.line(upper[2:] + [0, -p.eye_h * 0.9], 0.55, 2.6)
         if p.under_eye or p.eye_shape == "bulging":
-            pen.maybe(lower[3:-1] + [0, 6 + 3 * head.age], 0.3 + 0.2 * head.age, 1.0)
+            pen.maybe(lower[3:-1] + [0, 6 + 3 * head.age], 0.45 + 0.2 * head.age, 2.2)
 
 
 def _shade_eyes(shade: _Layer, head: _Head, p: _Parts) -> None:
@@ -1119,7 +1121,7 @@ def _draw_nose(pen: _Pen, head: _Head, p: _Parts) -> None:
         nx = cx + bend + s * w * 0.45
         pen.fill(_ellipse(nx, y - 3, w * nostril[0], w * nostril[1], s * 15, n=12), nostril[2])
         wing = _curve(cx + bend + s * w * 0.95, y - 16, nx + s * w * 0.2, y - 1, s * 7, 10)
-        pen.line(wing, 0.6, 1.4)
+        pen.line(wing, 0.7, 2.6)
     _draw_nose_tip(pen, cx + bend, tip_y, tip_r, top)
     _draw_bridge(pen, head, p, bend)
 
@@ -1130,28 +1132,28 @@ def _draw_nose_tip(pen: _Pen, x: float, y: float, r: float, top: str) -> None:
             np.array(
                 [[x - r, y - 4], [x - r * 0.5, y + r * 0.4], [x + r * 0.5, y + r * 0.4], [x + r, y - 4]]
             ),
-            0.45,
-            1.2,
+            0.6,
+            2.4,
         )
     elif top == "화살코":
-        pen.line(np.array([[x - r, y - 6], [x, y + r * 0.6], [x + r, y - 6]]), 0.45, 1.2)
+        pen.line(np.array([[x - r, y - 6], [x, y + r * 0.6], [x + r, y - 6]]), 0.6, 2.4)
     else:
-        pen.line(_ellipse(x, y - r * 0.3, r, r * 0.75, 0, 20, 160, 12), 0.4, 1.2)
+        pen.line(_ellipse(x, y - r * 0.3, r, r * 0.75, 0, 20, 160, 12), 0.55, 2.4)
     if top in ("주먹코", "뭉툭형"):
-        pen.line(_ellipse(x, y - r * 0.4, r * 1.1, r, 0, 200, 340, 10), 0.25, 1.0)
+        pen.line(_ellipse(x, y - r * 0.4, r * 1.1, r, 0, 200, 340, 10), 0.45, 2.2)
 
 
 def _draw_bridge(pen: _Pen, head: _Head, p: _Parts, bend: float) -> None:
     cx, y0, y1 = head.cx, head.brow_y + 14, p.nose_y - 22
     side = -1
     bridge = _curve(cx + side * 9, y0, cx + side * 12 + bend, y1, 2 + bend, 10)
-    pen.maybe(bridge, 0.22 * p.nose_height, 1.0)
+    pen.line(bridge, 0.3 * p.nose_height, 2.4)
     if p.nose_top == "매부리코":  # the hump of a hooked nose
         ym = (y0 + y1) / 2 + 6
         for s in (-1, 1):
-            pen.line(_curve(cx + s * 10, ym - 10, cx + s * 10, ym + 10, s * 4, 6), 0.45, 1.2)
+            pen.line(_curve(cx + s * 10, ym - 10, cx + s * 10, ym + 10, s * 4, 6), 0.6, 2.4)
     if p.nose_top == "버선코":  # scooped bridge
-        pen.line(_curve(cx - 8, y1 - 30, cx - 8, y1, 3, 6), 0.3, 1.0)
+        pen.line(_curve(cx - 8, y1 - 30, cx - 8, y1, 3, 6), 0.5, 2.2)
 
 
 def _mouth_curves(p: _Parts, cx: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1180,9 +1182,9 @@ def _shade_mouth(soft: _Layer, head: _Head, p: _Parts, makeup: bool) -> None:
 
 def _draw_mouth(pen: _Pen, head: _Head, p: _Parts) -> None:
     parting, upper, lower = _mouth_curves(p, head.cx)
-    pen.line(parting, 0.85, 1.8)
-    pen.line(upper[2:-2], p.lip_line * 0.55, 1.1)
-    pen.line(lower[4:-4], p.lip_line * 0.35, 1.1)
+    pen.line(parting, 0.9, 2.8)
+    pen.line(upper[2:-2], p.lip_line * 0.7, 2.2)
+    pen.line(lower[4:-4], p.lip_line * 0.5, 2.2)
     for s in (-1, 1):  # philtrum ridges
         pen.maybe(np.array([[head.cx + s * 4, p.nose_y + 4], [head.cx + s * 3, upper[10, 1] - 2]]), 0.22, 1.0)
 
@@ -1191,21 +1193,25 @@ def _draw_mouth(pen: _Pen, head: _Head, p: _Parts) -> None:
 # Wrinkles and features
 
 
-def _draw_wrinkles(pen: _Pen, person: Person, head: _Head, p: _Parts) -> None:
+def _draw_wrinkles(pen: _Pen, person: Person, head: _Head, p: _Parts, hair: _Hair) -> None:
     age = head.age
     cx = head.cx
     forehead = _wrinkle(person, "forehead", age)
+    bangs = hair.bangs_bottom
     for i in range(int(round(4 * forehead))):
         y = head.brow_y - 26 - 12 * i
+        if bangs is not None and y < bangs + 4:  # hidden under the bangs
+            break
         pen.line(
-            _curve(cx - 0.45 * head.half_w, y, cx + 0.45 * head.half_w, y, 3, 12), 0.2 + 0.2 * forehead, 1.0
+            _curve(cx - 0.45 * head.half_w, y, cx + 0.45 * head.half_w, y, 3, 12), 0.3 + 0.35 * forehead, 2.6
         )
     glabella = _wrinkle(person, "glabella", age)
     for s in (-1, 1)[: 1 + int(glabella > 0.5)]:
         if glabella > 0:
             pen.line(
                 _curve(cx + s * 5, head.brow_y - 8, cx + s * 6, head.brow_y + 12, s * 2, 5),
-                0.25 + 0.3 * glabella,
+                0.35 + 0.4 * glabella,
+                2.6,
             )
     eyes = _wrinkle(person, "eyes", age)
     mouth = _wrinkle(person, "mouth", age)
@@ -1216,12 +1222,13 @@ def _draw_wrinkles(pen: _Pen, person: Person, head: _Head, p: _Parts) -> None:
         for i in range(int(round(3 * eyes))):
             pen.line(
                 _curve(ox, head.eye_y - 4 + 7 * i, ox + s * 14, head.eye_y - 8 + 11 * i, 2, 5),
-                0.3 * eyes + 0.1,
+                0.4 * eyes + 0.15,
+                2.4,
             )
         fold = _curve(
             cx + s * p.nose_w * 1.05, p.nose_y - 12, cx + s * (p.mouth_w + 10), p.mouth_y + 14, s * 7, 10
         )
-        pen.line(fold, 0.08 + 0.45 * mouth_wrinkle + 0.15 * age, 1.2)
+        pen.line(fold, 0.08 + 0.55 * mouth_wrinkle + 0.15 * age, 2.6)
         if cheek > 0:
             x = cx + s * 0.62 * head.half_w
             pen.line(_curve(x, p.nose_y, x + s * 6, p.mouth_y + 20, s * 4, 8), 0.15 + 0.3 * cheek)
@@ -1230,14 +1237,16 @@ def _draw_wrinkles(pen: _Pen, person: Person, head: _Head, p: _Parts) -> None:
                 _curve(
                     cx + s * (p.mouth_w + 2), p.mouth_y + 6, cx + s * (p.mouth_w + 8), p.mouth_y + 36, 2, 6
                 ),
-                0.3 * mouth,
+                0.45 * mouth,
+                2.4,
             )
     lip = _wrinkle(person, "lib", age)
     for i in range(int(round(5 * lip))):
         x = cx + (i - 2) * p.mouth_w * 0.28
         pen.line(
             np.array([[x, p.mouth_y - p.upper_lip - 8], [x + 1, p.mouth_y - p.upper_lip - 1]]),
-            0.25 * lip + 0.1,
+            0.35 * lip + 0.1,
+            2.0,
         )
 
 
@@ -1265,12 +1274,12 @@ def _draw_features(pen: _Pen, person: Person, head: _Head, p: _Parts, hair: _Hai
     rng = pen.rng
     if (place := _present(person, "mole")) is not None:
         x, y = _feature_point(place or "left_cheek", head, p, hair)
-        pen.fill(_ellipse(x, y, 3.2, 3.0, n=10), 0.9)
+        pen.fill(_ellipse(x, y, 6.0, 5.5, n=12), 0.9)
     if (place := _present(person, "scar")) is not None:
         x, y = _feature_point(place or "left_cheek", head, p, hair)
-        pen.line(np.array([[x - 12, y - 6], [x + 12, y + 6]]), 0.6, 1.3)
+        pen.line(np.array([[x - 14, y - 7], [x + 14, y + 7]]), 0.75, 3.0)
         for k in (-6, 0, 6):
-            pen.line(np.array([[x + k - 2, y + k / 2 + 4], [x + k + 2, y + k / 2 - 4]]), 0.45, 1.0)
+            pen.line(np.array([[x + k - 2, y + k / 2 + 5], [x + k + 2, y + k / 2 - 5]]), 0.6, 2.2)
     if (place := _present(person, "dimple")) is not None:
         sides = (PERSON_LEFT, PERSON_RIGHT) if place in ("both_cheeks", "") else (_side(place),)
         for s in sides:
@@ -1419,7 +1428,7 @@ def _draw_lines(pen: _Pen, person: Person, face: _Person) -> None:
     _draw_eyes(pen, head, parts, makeup == "eyes")
     _draw_nose(pen, head, parts)
     _draw_mouth(pen, head, parts)
-    _draw_wrinkles(pen, person, head, parts)
+    _draw_wrinkles(pen, person, head, parts, hair)
     _draw_features(pen, person, head, parts, hair)
 
 
