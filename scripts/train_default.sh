@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Re-create the shipped default model from scratch on the synthetic corpus (CPU; see the model cards in
-# src/text2montage/models/default/ for the wall times measured on 2 cores). Each step resumes or skips
+# src/text2montage/pretrained/default/ for the wall times measured on 2 cores). Each step resumes or skips
 # finished work when re-run. Usage: bash scripts/train_default.sh [WORK_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-work}
 t2m=.venv/bin/text2montage
-default=src/text2montage/models/default
+default=src/text2montage/pretrained/default
 
 $t2m data synth --out "$work/synth10k" --n 10000 --seed 7
 $t2m data prepare "$work/synth10k" --out "$work/prepared128" --size 128

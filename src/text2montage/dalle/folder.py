@@ -16,7 +16,7 @@ from text2montage.dalle.model import DalleLoadError, KoDalle
 from text2montage.dalle.sampling import SamplingConfig, generate
 from text2montage.text.tokenizer import load_text_tokenizer
 
-DEFAULT_PIPELINE_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
+DEFAULT_PIPELINE_DIR = Path(__file__).resolve().parent.parent / "pretrained" / "default"
 DALLE_DIR, TOKENIZER_DIR, VQGAN_DIR = "dalle", "tokenizer", "vqgan"
 
 

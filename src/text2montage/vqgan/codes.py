@@ -28,7 +28,7 @@ from text2montage.weights import WEIGHTS_FILE
 
 CODES_DTYPE = np.uint16
 CODES_META = "meta.json"
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default" / "vqgan"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "pretrained" / "default" / "vqgan"
 
 
 def load_model(path: str | Path | None = None, device: str = "cpu") -> VQGAN:
