@@ -28,15 +28,13 @@ import torch
 from accelerate import Accelerator
 from torch.utils.data import DataLoader, Sampler
 
+from text2montage.errors import CheckpointError
+
 CHECKPOINT_DIR = "checkpoint"
 PREVIOUS_DIR = "checkpoint.old"
 STATE_DIR = "state"
 TRAINER_STATE_FILE = "trainer_state.json"
 _TMP_PREFIX = ".checkpoint-tmp-"
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint is missing, truncated or does not match the model being trained."""
 
 
 def save_checkpoint(

@@ -19,12 +19,13 @@ import torch
 from transformers import PreTrainedTokenizerBase
 
 from text2montage.data.vocab import SECTIONS
+from text2montage.errors import DataError
 from text2montage.text.normalize import normalize_text
 
 Fits = Callable[[str], bool]
 
 
-class CaptionError(ValueError):
+class CaptionError(DataError):
     """A description that cannot be used (empty after clean-up), or a tokenizer without a pad token."""
 
 

@@ -7,11 +7,13 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from text2montage.errors import OptionError
+
 CONFIG_FILE = "config.json"
 MODEL_TYPE = "text2montage-kodalle"
 
 
-class DalleConfigError(ValueError):
+class DalleConfigError(OptionError):
     """A configuration value is out of range, or a config.json is missing or unreadable."""
 
 

@@ -17,11 +17,12 @@ from torch.utils.data import Dataset
 
 from text2montage.dalle.captions import CaptionEncoder, CaptionOptions, build_caption
 from text2montage.data.store import load_split
+from text2montage.errors import DataError
 
 CODES_META = "meta.json"  # written by `data extract-codes`: grid_size, codebook_size, ...
 
 
-class CodesDataError(ValueError):
+class CodesDataError(DataError):
     """A codes file that is missing, misshapen, out of range or not aligned with its records."""
 
 

@@ -23,14 +23,15 @@ from torch import nn
 from transformers import Cache, LlamaConfig, LlamaModel
 
 from text2montage.dalle.config import DalleConfig
+from text2montage.errors import ModelLoadError, OptionError
 from text2montage.weights import load_weights_strict, save_weights
 
 
-class DalleInputError(ValueError):
+class DalleInputError(OptionError):
     """Token ids or codes of the wrong shape or outside their vocabulary."""
 
 
-class DalleLoadError(ValueError):
+class DalleLoadError(ModelLoadError):
     """A saved model folder is missing, truncated or does not match its config."""
 
 

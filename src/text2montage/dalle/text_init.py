@@ -17,11 +17,12 @@ from torch import nn
 
 from text2montage.dalle.config import DalleConfig
 from text2montage.dalle.model import KoDalle
+from text2montage.errors import ModelLoadError
 
 _POSITION_NAMES = ("position_embeddings", "wpe", "embed_positions")
 
 
-class TextEncoderNotFoundError(ValueError):
+class TextEncoderNotFoundError(ModelLoadError):
     """The named model is neither a local folder nor in the Hugging Face cache, or has no embeddings."""
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from text2montage.data.synth.describe import attribute_sentences
 from text2montage.data.vocab import LETTER_LEVELS, SECTIONS
+from text2montage.errors import DataError
 from text2montage.text.normalize import normalize_text
 
 ENCODINGS = ("utf-8-sig", "cp949")  # utf-8-sig also reads plain utf-8
@@ -25,7 +26,7 @@ DESCRIPTION_KEYS = ("descripton", "description")  # the real data misspells the 
 CAPTION_MODES = ("impression", "full", "attributes")
 
 
-class RecordError(ValueError):
+class RecordError(DataError):
     """This record cannot be used; the message is the reason shown in the skip report."""
 
 

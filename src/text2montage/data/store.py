@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from text2montage.errors import DataError
+
 SPLITS: tuple[str, ...] = ("train", "val", "test")
 IMAGES_FILE = "images.npy"
 RECORDS_FILE = "records.jsonl"
@@ -30,7 +32,7 @@ META_FILE = "meta.json"
 REPORT_FILE = "report.json"
 
 
-class PreparedDataError(ValueError):
+class PreparedDataError(DataError):
     """A prepared-dataset folder is missing or unreadable; the message says what to run."""
 
 

@@ -14,12 +14,14 @@ from pathlib import Path
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, PreTrainedTokenizerFast
 
+from text2montage.errors import ModelLoadError
+
 PAD, BOS, EOS, UNK = "[PAD]", "[BOS]", "[EOS]", "[UNK]"
 SPECIAL_TOKENS = [PAD, BOS, EOS, UNK]
 DEFAULT_VOCAB_SIZE = 8000
 
 
-class TokenizerNotFoundError(ValueError):
+class TokenizerNotFoundError(ModelLoadError):
     """Neither a local tokenizer folder nor a cached Hugging Face Hub tokenizer of that name."""
 
 

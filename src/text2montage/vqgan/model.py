@@ -15,16 +15,13 @@ import torch
 from diffusers import VQModel
 from torch import nn
 
+from text2montage.errors import ModelLoadError
 from text2montage.vqgan.config import VQGANConfig
 from text2montage.weights import load_weights_strict, save_weights
 
 CONFIG_FILE = "config.json"
 MODEL_TYPE = "text2montage-vqgan"
 FORMAT_VERSION = 1
-
-
-class ModelLoadError(RuntimeError):
-    """A model folder is missing, truncated, or does not match its config."""
 
 
 @dataclass
