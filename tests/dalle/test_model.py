@@ -107,7 +107,9 @@ def test_bad_inputs_are_clear_errors() -> None:
     model = tiny()
     text, codes = batch(model)
     with pytest.raises(DalleInputError, match="text ids must be"):
-        model.loss(text[:, :3], codes)
+        model.loss(torch.cat([text, text], dim=1), codes)  # longer than the text window
+    with pytest.raises(DalleInputError, match="text ids must be"):
+        model.loss(text[:, :0], codes)
     with pytest.raises(DalleInputError, match="image codes must lie"):
         model.loss(text, codes + model.config.codebook_size)
     with pytest.raises(DalleInputError, match="text token ids must lie"):

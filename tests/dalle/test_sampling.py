@@ -51,6 +51,13 @@ def test_cached_equals_recompute(model: KoDalle, config: SamplingConfig) -> None
     assert torch.equal(cached, reference_generate(model, text, 3, config))
 
 
+@pytest.mark.parametrize("text_len", [1, 6])
+def test_cached_equals_recompute_for_prompts_shorter_than_the_window(model: KoDalle, text_len: int) -> None:
+    text = text_for(model, descriptions=2)[:, :text_len]  # (2, L), L < text_len: padded to the batch only
+    config = SamplingConfig(seed=4, guidance_scale=3.0)
+    assert torch.equal(generate(model, text, 2, config), reference_generate(model, text, 2, config))
+
+
 def test_same_seed_same_codes_other_seed_differs(model: KoDalle) -> None:
     text = text_for(model)
     first = generate(model, text, 4, SamplingConfig(seed=7))

@@ -116,12 +116,14 @@ class CaptionEncoder:
         return self.token_count(text) <= self.text_len
 
     def encode(self, texts: Sequence[str]) -> torch.Tensor:
-        """Normalised, truncated to text_len, padded: -> (B, T) long."""
-        ids = torch.full((len(texts), self.text_len), self.pad_id, dtype=torch.long)  # (B, T)
-        for row, text in enumerate(texts):
-            tokens = self.tokenizer(normalize_text(text), add_special_tokens=False)["input_ids"][
-                : self.text_len
-            ]
+        """Normalised, truncated to text_len, padded to the longest in the batch: -> (B, L) long,
+        1 <= L <= text_len (the model's cost grows with L, so short captions make short sequences)."""
+        rows = [
+            self.tokenizer(normalize_text(text), add_special_tokens=False)["input_ids"][: self.text_len]
+            for text in texts
+        ]
+        ids = torch.full((len(texts), max([1, *map(len, rows)])), self.pad_id, dtype=torch.long)  # (B, L)
+        for row, tokens in enumerate(rows):
             ids[row, : len(tokens)] = torch.tensor(tokens, dtype=torch.long)
         return ids
 

@@ -9,8 +9,10 @@
 - Image positions know the grid: each code adds a row embedding and a column embedding (the Llama
   rotary embedding adds 1-D relative positions over the whole sequence on top).
 
-Sequence layout (T = text_len, N = grid_size**2): inputs [t_0 .. t_{T-1}, c_0 .. c_{N-2}]; the output
-at position T-1+j predicts code c_j.
+Sequence layout (N = grid_size**2): inputs [t_0 .. t_{L-1}, c_0 .. c_{N-2}]; the output at position
+L-1+j predicts code c_j. The text length L is that of the batch (1 <= L <= text_len): a batch is padded
+only to its longest caption, so short captions cost short sequences; rotary positions are relative, and
+the image's row/column embeddings do not depend on L.
 """
 
 from __future__ import annotations
@@ -143,8 +145,8 @@ class KoDalle(nn.Module):
         """Full forward without cache: (B, T) text and (B, K) leading codes (0 <= K < N) -> (B, K+1, V)
         logits for codes 0 .. K (the training forward when K = N-1; the reference sampler otherwise)."""
         self.check_inputs(text_ids, codes, allow_full=False)
-        hidden = self.hidden_states(self.embed_sequence(text_ids, codes))  # (B, T+K, W)
-        return self.image_head(hidden[:, self.config.text_len - 1 :])  # (B, K+1, V)
+        hidden = self.hidden_states(self.embed_sequence(text_ids, codes))  # (B, L+K, W)
+        return self.image_head(hidden[:, text_ids.shape[1] - 1 :])  # (B, K+1, V)
 
     def forward(self, text_ids: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         """The training loss (so DDP wrappers see a forward call): same as `loss`."""
@@ -169,8 +171,8 @@ class KoDalle(nn.Module):
     # ----------------------------------------------------------------------------------------------
     def check_inputs(self, text_ids: torch.Tensor, codes: torch.Tensor, allow_full: bool) -> None:
         cfg = self.config
-        if text_ids.ndim != 2 or text_ids.shape[1] != cfg.text_len:
-            raise DalleInputError(f"text ids must be (batch, {cfg.text_len}), got {tuple(text_ids.shape)}")
+        if text_ids.ndim != 2 or not 1 <= text_ids.shape[1] <= cfg.text_len:
+            raise DalleInputError(f"text ids must be (batch, 1..{cfg.text_len}), got {tuple(text_ids.shape)}")
         if codes.ndim != 2 or codes.shape[0] != text_ids.shape[0]:
             raise DalleInputError(f"codes must be (batch={text_ids.shape[0]}, K), got {tuple(codes.shape)}")
         limit = cfg.image_len if allow_full else cfg.image_len - 1

@@ -120,6 +120,7 @@ class CachedSampler:
         self.model = model
         # static-cache slots; a decode step at sequence position p attends to slots <= p
         self._slots = torch.arange(model.config.seq_len, device=next(model.parameters()).device)  # (S,)
+        self._prompt_len = model.config.text_len  # text length of the prompts being drawn (set by prefill)
         self._decode_fn: Callable[..., torch.Tensor] = self._decode_eager
         if compile_decode:
             self._decode_fn = torch.compile(self._decode_eager, fullgraph=True, dynamic=False)
@@ -133,6 +134,7 @@ class CachedSampler:
         """Run the unique prompts, copy their keys/values into a static cache of R rows -> (cache, (R, V))."""
         model = self.model
         small = DynamicCache(config=model.backbone.config)
+        self._prompt_len = rows.text_ids.shape[1]
         embeds = model.embed_sequence(rows.text_ids, rows.prefix)  # (U, T+K, W)
         hidden = model.hidden_states(embeds, 0, small)  # (U, T+K, W)
         logits = model.image_head(hidden[:, -1])  # (U, V)
@@ -146,18 +148,20 @@ class CachedSampler:
     def decode_one(self, cache: StaticCache, codes: torch.Tensor, index: int) -> torch.Tensor:
         """Feed (R,) codes at grid index `index`; -> (R, V) logits for the code at index + 1."""
         index_t = torch.tensor(index, device=codes.device)
+        position = torch.tensor(self._prompt_len + index, device=codes.device)  # a tensor: no recompiles
         try:
-            return self._decode_fn(cache, codes, index_t)
+            return self._decode_fn(cache, codes, index_t, position)
         except Exception as err:  # noqa: BLE001 - a compiler failure must not lose the drawing
             if not self.compiled:
                 raise
             logger.warning("compiled decode step failed (%s); falling back to eager", err)
             self._decode_fn = self._decode_eager
-            return self._decode_fn(cache, codes, index_t)
+            return self._decode_fn(cache, codes, index_t, position)
 
-    def _decode_eager(self, cache: StaticCache, codes: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    def _decode_eager(
+        self, cache: StaticCache, codes: torch.Tensor, index: torch.Tensor, position: torch.Tensor
+    ) -> torch.Tensor:
         model = self.model
-        position = model.config.text_len + index
         embeds = model.embed_codes(codes.unsqueeze(1), index)  # (R, 1, W)
         mask = (self._slots <= position).reshape(1, 1, 1, -1)  # (1, 1, 1, S)
         hidden = model.hidden_states(embeds, position, cache, mask)  # (R, 1, W)

@@ -248,6 +248,7 @@ def train_dalle(inputs: TrainInputs, config: TrainConfig, show_progress: bool = 
         sampler=EpochSampler(len(train_set), config.seed),
         drop_last=True,
         num_workers=config.num_workers,
+        collate_fn=train_set.collate,
     )
     optimizer = optimizer_for(model, config)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, config))
@@ -314,7 +315,7 @@ def held_out_loss(model: KoDalle, dataset: CodeCaptionDataset, config: TrainConf
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
-    loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=False)
+    loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=False, collate_fn=dataset.collate)
     losses = []
     for batch_index, (text_ids, codes) in enumerate(loader):
         if batch_index >= config.eval_batches:
