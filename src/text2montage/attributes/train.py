@@ -1,0 +1,266 @@
+"""Train the attribute classifier on a prepared dataset's train split (Accelerate; CPU or GPUs).
+
+Loss: the mean over fields of each field's cross-entropy over the records that have a known label
+for it (unknown values are left out). Light augmentation: a small random shift and a contrast change
+of the pencil strokes against the white paper, drawn from a generator seeded by (seed, step) so a
+resumed run sees exactly the same batches.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from accelerate import Accelerator
+from torch.utils.data import DataLoader, TensorDataset
+
+from text2montage.attributes.labels import NO_LABEL, build_classes, encode_labels
+from text2montage.attributes.model import AttributeClassifier, AttributeConfig, scale_images
+from text2montage.checkpoint import (
+    EpochSampler,
+    ScalarLogger,
+    find_checkpoint,
+    iterate_from,
+    load_checkpoint,
+    save_checkpoint,
+    seed_everything,
+)
+from text2montage.data.store import PreparedDataError, load_split
+from text2montage.errors import CheckpointError, DataError, OptionError
+
+LOG_FILE = "losses.jsonl"
+WARMUP_STEPS = 100
+MIN_LR_RATIO = 0.05
+
+
+@dataclass
+class TrainOptions:
+    data: Path
+    out: Path
+    steps: int = 3000
+    batch_size: int = 64
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    seed: int = 0
+    resume: bool = False
+    image_size: int | None = None  # None: the prepared images' size
+    max_shift: float = 0.04  # largest random shift, as a fraction of the image side
+    contrast: tuple[float, float] = (0.75, 1.25)  # range of the stroke-darkness factor
+    checkpoint_every: int = 250
+    log_every: int = 25
+    eval_every: int = 500
+    shuffle_labels: bool = False  # permute the training labels (the honesty test's control)
+    stop_at: int | None = None  # end this run after this step (checkpointed), as if interrupted
+    show_progress: bool = True
+
+
+@dataclass
+class Trainer:
+    accelerator: Accelerator
+    options: TrainOptions
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    loader: DataLoader
+    val: tuple[np.ndarray, list[dict]] | None
+
+
+def train_attributes(options: TrainOptions) -> list[dict[str, float]]:
+    """Train (or resume); the final model lands in OUT/config.json + OUT/model.safetensors."""
+    _check_options(options)
+    out = Path(options.out)
+    out.mkdir(parents=True, exist_ok=True)
+    t = build_trainer(options)
+    start = _restore(t)
+    end = options.steps if options.stop_at is None else min(options.steps, options.stop_at)
+    logger = ScalarLogger(t.accelerator, out / "tensorboard")
+    history = _run_loop(t, start, end, logger)
+    if end >= options.steps:
+        metrics = _validate(t)
+        logger.scalars(metrics, end)
+        if t.accelerator.is_main_process:
+            t.accelerator.unwrap_model(t.model).save_pretrained(out)
+            history.append({"step": end, **metrics})
+    logger.close()
+    t.accelerator.wait_for_everyone()
+    return history
+
+
+def _check_options(options: TrainOptions) -> None:
+    if options.steps < 1 or options.batch_size < 1 or options.lr <= 0:
+        raise OptionError("steps, batch size and learning rate must be positive")
+    if not 0 <= options.max_shift < 0.5 or not 0 < options.contrast[0] <= options.contrast[1]:
+        raise OptionError("max_shift must be in [0, 0.5) and the contrast range positive and ordered")
+
+
+def build_trainer(options: TrainOptions) -> Trainer:
+    accelerator = Accelerator(step_scheduler_with_optimizer=False)
+    seed_everything(options.seed)
+    split = load_split(options.data, "train")
+    records = [r.get("attributes", {}) for r in split.records]
+    classes = build_classes(records)
+    if not classes:
+        raise DataError(f"no attribute field of {options.data} has two known values in the train split")
+    labels = encode_labels(records, classes)  # (N, F)
+    if options.shuffle_labels:
+        labels = labels[np.random.default_rng(options.seed).permutation(len(labels))]
+    size = options.image_size or int(split.images.shape[-1])
+    if len(split) < options.batch_size:
+        n, b = len(split), options.batch_size
+        raise DataError(f"the train split has {n} images, fewer than one batch ({b})")
+    images = torch.from_numpy(np.array(split.images))  # uint8 (N, S0, S0), a writable copy in memory
+    dataset = TensorDataset(images, torch.from_numpy(labels))
+    sampler = EpochSampler(len(dataset), options.seed)
+    loader = DataLoader(dataset, batch_size=options.batch_size, sampler=sampler, drop_last=True)
+    model = AttributeClassifier(AttributeConfig(classes=classes, image_size=size))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=options.lr, weight_decay=options.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_factor(options.steps))
+    model, optimizer, scheduler, loader = accelerator.prepare(model, optimizer, scheduler, loader)
+    return Trainer(accelerator, options, model, optimizer, scheduler, loader, _val_split(options.data))
+
+
+def _val_split(data: Path) -> tuple[np.ndarray, list[dict]] | None:
+    try:
+        split = load_split(data, "val")
+    except PreparedDataError:
+        return None
+    if not len(split):
+        return None
+    return np.asarray(split.images), [r.get("attributes", {}) for r in split.records]
+
+
+def _lr_factor(total: int):
+    """Linear warm-up, then cosine decay to MIN_LR_RATIO at the last step."""
+    warmup = min(WARMUP_STEPS, max(1, total // 10))
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = min(1.0, (step - warmup) / max(1, total - warmup))
+        return MIN_LR_RATIO + (1 - MIN_LR_RATIO) * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return factor
+
+
+def augment(images: torch.Tensor, options: TrainOptions, step: int) -> torch.Tensor:
+    """float (B, 1, S, S) in [-1, 1] -> shifted by up to max_shift and with strokes darker or lighter."""
+    generator = torch.Generator().manual_seed(options.seed * 1_000_003 + step)
+    b = images.shape[0]
+    shift = (torch.rand(b, 2, generator=generator) * 2 - 1) * options.max_shift * 2  # (B, 2) in grid units
+    low, high = options.contrast
+    factor = torch.rand(b, 1, 1, 1, generator=generator) * (high - low) + low  # (B, 1, 1, 1)
+    theta = torch.zeros(b, 2, 3)
+    theta[:, 0, 0] = theta[:, 1, 1] = 1.0
+    theta[:, :, 2] = shift
+    grid = F.affine_grid(theta.to(images.device), list(images.shape), align_corners=False)
+    moved = F.grid_sample(images, grid, padding_mode="border", align_corners=False)  # (B, 1, S, S)
+    return (1.0 + (moved - 1.0) * factor.to(images.device)).clamp(-1.0, 1.0)  # white (1.0) stays white
+
+
+def attribute_loss(logits: list[torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
+    """Mean over fields (with any known label in the batch) of the cross-entropy on known labels."""
+    losses = []
+    for col, field_logits in enumerate(logits):
+        target = labels[:, col]  # (B,)
+        if bool((target != NO_LABEL).any()):
+            losses.append(F.cross_entropy(field_logits, target, ignore_index=NO_LABEL))
+    if not losses:
+        return logits[0].sum() * 0.0
+    return torch.stack(losses).mean()
+
+
+def train_step(t: Trainer, batch: tuple[torch.Tensor, torch.Tensor], step: int) -> float:
+    images, labels = batch
+    size = t.accelerator.unwrap_model(t.model).config.image_size
+    inputs = augment(scale_images(images, size), t.options, step)
+    loss = attribute_loss(t.model(inputs), labels)
+    t.accelerator.backward(loss)
+    t.optimizer.step()
+    t.scheduler.step()
+    t.optimizer.zero_grad(set_to_none=True)
+    return float(loss.detach())
+
+
+def _validate(t: Trainer) -> dict[str, float]:
+    """Mean per-field accuracy on the val split (known labels only)."""
+    if t.val is None or not t.accelerator.is_main_process:
+        return {}
+    model = t.accelerator.unwrap_model(t.model)
+    scores = model.field_accuracy(model.predict(t.val[0]), t.val[1])
+    accuracies = [correct / n for correct, n in scores.values() if n]
+    return {"val/mean_accuracy": float(np.mean(accuracies))} if accuracies else {}
+
+
+def _restore(t: Trainer) -> int:
+    out = Path(t.options.out)
+    if not t.options.resume:
+        if find_checkpoint(out) is not None or (out / "config.json").exists():
+            raise CheckpointError(f"{out} holds a checkpoint or model already; pass --resume or a new --out")
+        return 0
+    state = load_checkpoint(t.accelerator, out)
+    if state is None:
+        return 0
+    _truncate_log(out, state["step"])
+    return int(state["step"])
+
+
+def _truncate_log(out: Path, step: int) -> None:
+    """Drop log lines written after the checkpoint, so the log reads as one uninterrupted run."""
+    path = out / LOG_FILE
+    if path.is_file():
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if json.loads(ln)["step"] <= step]
+        path.write_text("".join(ln + "\n" for ln in lines), encoding="utf-8")
+
+
+def _run_loop(t: Trainer, start: int, end: int, logger: ScalarLogger) -> list[dict[str, float]]:
+    options, acc = t.options, t.accelerator
+    batches = iterate_from(acc, t.loader, start)
+    history: list[dict[str, float]] = []
+    step, started = start, time.perf_counter()
+    progress = _progress(options.show_progress and acc.is_main_process)
+    task = progress.add_task("attributes", total=options.steps, completed=start) if progress else None
+    t.model.train()
+    while step < end:
+        loss = train_step(t, next(batches), step)
+        step += 1
+        rate = (step - start) * options.batch_size * acc.num_processes / (time.perf_counter() - started)
+        logs = {"step": step, "loss": loss, "lr": t.scheduler.get_last_lr()[0], "images_per_s": rate}
+        if step % options.eval_every == 0 and step < options.steps:
+            logs.update(_validate(t))
+            t.model.train()
+        history.append(logs)
+        _periodic(t, step, logs, logger)
+        if progress is not None:
+            progress.update(task, completed=step, description=f"attributes loss={loss:.3f} {rate:.0f} img/s")
+    if progress is not None:
+        progress.stop()
+    if step % options.checkpoint_every and step > start:
+        save_checkpoint(acc, t.model, Path(options.out), step, {"seed": options.seed})
+    return history
+
+
+def _periodic(t: Trainer, step: int, logs: dict[str, float], logger: ScalarLogger) -> None:
+    out = Path(t.options.out)
+    if t.accelerator.is_main_process:
+        with (out / LOG_FILE).open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(logs) + "\n")
+    if step % t.options.log_every == 0:
+        logger.scalars({k: v for k, v in logs.items() if k != "step"}, step)
+    if step % t.options.checkpoint_every == 0:
+        save_checkpoint(t.accelerator, t.model, out, step, {"seed": t.options.seed})
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+    from text2montage.cli.common import progress_bar
+
+    bar = progress_bar()
+    bar.start()
+    return bar
