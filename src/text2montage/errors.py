@@ -32,4 +32,4 @@ class ModelLoadError(Text2MontageError, ValueError):
 
 
 class CheckpointError(Text2MontageError):
-    """A checkpoint that is missing, truncated or does not match the run, or a run that would overwrite one."""
+    """A checkpoint that is missing, truncated or does not fit the run, or a run that would overwrite one."""

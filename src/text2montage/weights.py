@@ -13,6 +13,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+CONFIG_FILE = "config.json"  # every model folder: its config beside its weights
 WEIGHTS_FILE = "model.safetensors"
 
 
@@ -36,5 +37,5 @@ def load_weights_strict(
     try:
         module.load_state_dict(state, strict=True)
     except RuntimeError as err:
-        config = Path(folder) / "config.json"
+        config = Path(folder) / CONFIG_FILE
         raise error(f"cannot load {weights}: it does not match {config}: {err}") from err

@@ -1,42 +1,60 @@
-"""What every command module shares: the console, user-facing errors, progress bars."""
+"""What every command module shares: the console, the progress bar, and how user errors are reported.
+
+The app reports errors itself (`ReportingGroup`): a `Text2MontageError` (a user's mistake in options,
+data, model folders or checkpoints) or an `OSError` (a path that cannot be read or written) becomes
+one line on stderr and exit code 2; `text2montage --debug ...` re-raises it with its traceback. Any
+other exception is a bug and keeps its traceback.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import click
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from typer.core import TyperGroup
 
-console = Console(stderr=True, soft_wrap=True)
+from text2montage.errors import Text2MontageError
+from text2montage.progress import console, progress_bar
+
+__all__ = ["DEBUG_KEY", "ReportingGroup", "console", "error_message", "fail", "progress_bar", "user_errors"]
+
+DEBUG_KEY = "text2montage.debug"  # click context meta: re-raise user errors with their traceback
+
+
+def error_message(err: Text2MontageError | OSError) -> str:
+    """One line: the project's message, or an OSError's reason and path."""
+    if isinstance(err, OSError) and err.strerror and err.filename:
+        return f"{err.strerror}: {err.filename}"
+    return str(err)
+
+
+class ReportingGroup(TyperGroup):
+    """The root command group: user errors from any command -> one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (Text2MontageError, OSError) as err:
+            if ctx.meta.get(DEBUG_KEY):
+                raise
+            raise fail(error_message(err)) from None
 
 
 def fail(message: str) -> typer.Exit:
     """Print a user-facing error (no traceback) and return the exit to raise."""
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
     return typer.Exit(code=2)
 
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Errors a user can cause (bad paths, data, models, options) -> one message and exit code 2."""
-    from text2montage.checkpoint import CheckpointError
-    from text2montage.vqgan.model import ModelLoadError
-
+    """The app's own reporting, for a block (the app already reports every command's user errors)."""
     try:
         yield
-    except (ModelLoadError, CheckpointError, FileExistsError, FileNotFoundError) as err:
-        raise fail(str(err)) from None
-    except (ValueError, KeyError) as err:  # the project's input errors are ValueErrors
-        raise fail(str(err.args[0] if err.args else err)) from None
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
+    except (Text2MontageError, OSError) as err:
+        if click.get_current_context(silent=True) and click.get_current_context().meta.get(DEBUG_KEY):
+            raise
+        raise fail(error_message(err)) from None

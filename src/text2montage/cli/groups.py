@@ -2,7 +2,10 @@
 
 import typer
 
+from text2montage.cli.common import DEBUG_KEY, ReportingGroup
+
 app = typer.Typer(
+    cls=ReportingGroup,
     name="text2montage",
     help="Korean text-to-montage (몽타주): data, VQGAN, KoDALLE transformer, sampling.",
     no_args_is_help=True,
@@ -12,6 +15,17 @@ data_app = typer.Typer(help="Synthesize, prepare and inspect datasets.", no_args
 train_app = typer.Typer(help="Train a stage (vqgan, dalle).", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate a stage and print a JSON report.", no_args_is_help=True)
 vqgan_app = typer.Typer(help="Encode images to VQGAN codes and decode them back.", no_args_is_help=True)
+
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of a user error, not one line."),
+) -> None:
+    """Korean text-to-montage (몽타주)."""
+    ctx.meta[DEBUG_KEY] = debug
+
 
 app.add_typer(data_app, name="data")
 app.add_typer(train_app, name="train")

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from text2montage.errors import OptionError
+from text2montage.weights import CONFIG_FILE
 
-CONFIG_FILE = "config.json"
 MODEL_TYPE = "text2montage-kodalle"
 
 

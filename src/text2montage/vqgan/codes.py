@@ -22,25 +22,35 @@ import numpy as np
 import torch
 
 from text2montage.data.store import SPLITS, load_split, write_json_atomic
+from text2montage.errors import DataError, ModelLoadError
 from text2montage.vqgan.data import to_tensor, to_uint8
-from text2montage.vqgan.model import VQGAN, ModelLoadError
-from text2montage.weights import WEIGHTS_FILE
+from text2montage.vqgan.model import VQGAN
+from text2montage.weights import CONFIG_FILE, WEIGHTS_FILE
 
+COMPONENT = "vqgan"  # a run or pipeline folder's sub-folder for the VQGAN
 CODES_DTYPE = np.uint16
 CODES_META = "meta.json"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "pretrained" / "default" / "vqgan"
 
 
-def load_model(path: str | Path | None = None, device: str = "cpu") -> VQGAN:
-    """Load a VQGAN folder, or the shipped default when path is None; ModelLoadError when absent."""
+def vqgan_folder(path: str | Path | None = None) -> Path:
+    """The VQGAN folder `path` names: itself, or its vqgan/ (a run or pipeline folder); the shipped
+    default when path is None. ModelLoadError when there is none."""
     folder = Path(path) if path is not None else DEFAULT_MODEL_DIR
+    if path is not None and not (folder / CONFIG_FILE).is_file() and (folder / COMPONENT).is_dir():
+        folder = folder / COMPONENT
     if not folder.is_dir():
         hint = "" if path is not None else (
-            " (the shipped default model is not installed; train one with `text2montage train vqgan` "
-            "and pass --model OUT/model)"
+            " (the shipped default model is not installed; train one with `text2montage train vqgan --out R` "
+            "and pass --vqgan R)"
         )
         raise ModelLoadError(f"no VQGAN model folder at {folder}{hint}")
-    return VQGAN.from_pretrained(folder, device=device)
+    return folder
+
+
+def load_model(path: str | Path | None = None, device: str = "cpu") -> VQGAN:
+    """Load the VQGAN folder `path` names (see vqgan_folder), strictly."""
+    return VQGAN.from_pretrained(vqgan_folder(path), device=device)
 
 
 def model_device(model: VQGAN) -> torch.device:
@@ -58,7 +68,8 @@ def encode_images(model: VQGAN, images: np.ndarray, batch_size: int = 64) -> np.
 
 
 def decode_codes(model: VQGAN, codes: np.ndarray, batch_size: int = 64) -> np.ndarray:
-    """integer (N, G, G) codes -> uint8 (N, S, S) images."""
+    """integer (N, G, G) codes -> uint8 (N, S, S) images; DataError for codes this model cannot decode."""
+    check_codes(model, codes)
     size = model.config.image_size
     out = np.zeros((len(codes), size, size), dtype=np.uint8)
     for start in range(0, len(codes), batch_size):
@@ -67,23 +78,33 @@ def decode_codes(model: VQGAN, codes: np.ndarray, batch_size: int = 64) -> np.nd
     return out
 
 
+def check_codes(model: VQGAN, codes: np.ndarray) -> None:
+    """DataError unless codes are integer (N, G, G) grids of this model's codebook."""
+    g, k = model.config.grid_size, model.config.codebook_size
+    if codes.ndim != 3 or codes.shape[1:] != (g, g) or not np.issubdtype(codes.dtype, np.integer):
+        got = f"{codes.dtype} {codes.shape}"
+        raise DataError(f"this VQGAN decodes integer (N, {g}, {g}) code grids; got {got}")
+    if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= k):
+        raise DataError(f"codes must lie in [0, {k}); got [{int(codes.min())}, {int(codes.max())}]")
+
+
 def read_images(paths: Sequence[Path]) -> np.ndarray:
     """Image files -> uint8 (N, S, S) grayscale, each resized to the first one's square size.
 
-    Raises ValueError naming the first unreadable or non-square file.
+    Raises DataError naming the first unreadable or non-square file.
     """
     images = []
     for path in paths:
         img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
         if img is None:
-            raise ValueError(f"cannot read image {path}")
+            raise DataError(f"cannot read image {path}")
         if img.shape[0] != img.shape[1]:
-            raise ValueError(f"{path} is {img.shape[1]}x{img.shape[0]}; VQGAN inputs must be square")
+            raise DataError(f"{path} is {img.shape[1]}x{img.shape[0]}; VQGAN inputs must be square")
         if images:
             img = cv2.resize(img, images[0].shape[::-1], interpolation=cv2.INTER_AREA)
         images.append(img)
     if not images:
-        raise ValueError("no images given")
+        raise DataError("no images given")
     return np.stack(images)
 
 
@@ -169,12 +190,3 @@ def _resume_point(partial: Path, progress_file: Path, fingerprint: str, shape: t
     if progress.get("model_sha256") != fingerprint or not same_shape:
         return 0
     return int(progress.get("done", 0))
-
-
-def load_codes(codes_dir: Path, split: str) -> np.ndarray:
-    """uint16 (N, G, G) codes of one split, memory-mapped."""
-    path = Path(codes_dir) / f"{split}.npy"
-    if not path.is_file():
-        hint = "run `text2montage data extract-codes`"
-        raise FileNotFoundError(f"no codes for split {split!r} in {codes_dir}; {hint}")
-    return np.load(path, mmap_mode="r")

@@ -17,9 +17,8 @@ from torch import nn
 
 from text2montage.errors import ModelLoadError
 from text2montage.vqgan.config import VQGANConfig
-from text2montage.weights import load_weights_strict, save_weights
+from text2montage.weights import CONFIG_FILE, load_weights_strict, save_weights
 
-CONFIG_FILE = "config.json"
 MODEL_TYPE = "text2montage-vqgan"
 FORMAT_VERSION = 1
 

@@ -1,16 +1,18 @@
-"""VQGAN training on a prepared dataset with Accelerate (CPU, one GPU, many GPUs / machines).
+"""VQGAN training on a prepared dataset, on the shared scaffold (text2montage.training).
 
 Per step: generator loss = L1 + L2 (+ perceptual) + codebook/commitment (+ adaptive-weighted hinge GAN
 loss once step >= disc_start); then the PatchGAN discriminator's hinge loss. Every `restart_every`
 steps, codes unused since the last restart are re-seeded from current encoder outputs.
+
+Writes OUT/vqgan/ (the model, as a pipeline folder holds it) and OUT/training/vqgan/ (checkpoint, logs,
+reconstruction grids in samples/); see text2montage.training.run.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import time
-from dataclasses import dataclass, replace
+import functools
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,46 +23,67 @@ from accelerate.utils import broadcast
 from torch.func import functional_call
 from torch.utils.data import DataLoader
 
-from text2montage.checkpoint import (
-    EpochSampler,
-    ScalarLogger,
-    iterate_from,
-    load_checkpoint,
-    save_checkpoint,
-    seed_everything,
-)
-from text2montage.data.store import load_split
+from text2montage.checkpoint import EpochSampler, iterate_from, seed_everything
+from text2montage.data.store import PreparedDataError, load_split
+from text2montage.errors import DataError, OptionError
 from text2montage.metrics.image import code_perplexity, code_usage
-from text2montage.vqgan.config import Preset, TrainConfig, get_preset
+from text2montage.training.loop import (
+    AfterStep,
+    RunLogger,
+    RunResult,
+    TrainingRun,
+    checkpoint_to_resume,
+    make_accelerator,
+    restore,
+    train_steps,
+    warmup_cosine_schedule,
+    write_run_config,
+)
+from text2montage.training.run import RunFolder, RunOptions
+from text2montage.vqgan.codes import COMPONENT
+from text2montage.vqgan.config import PRESETS, TrainConfig, get_preset
 from text2montage.vqgan.data import ImageArrayDataset, save_png, side_by_side_grid, to_uint8
 from text2montage.vqgan.losses import TrainingParts, VGGPerceptualLoss, adaptive_gan_weight, hinge_d_loss
 from text2montage.vqgan.model import VQGAN
 
-FINAL_MODEL_DIR = "model"
-LOSS_LOG = "losses.jsonl"
 GRID_IMAGES = 8
+PERCEPTUAL_WEIGHT = 0.1  # used when perceptual weights are given and the recipe has none
+PROGRESS_KEYS = ("loss/l1", "loss/vq", "loss/g_adv", "loss/disc")
 
 
 @dataclass
-class TrainOptions:
-    data: Path
-    out: Path
-    preset: str = "default"
-    steps: int | None = None
-    batch_size: int | None = None
-    lr: float | None = None
-    disc_start: int | None = None
-    resume: bool = False
-    mixed_precision: str = "no"
-    grad_accum: int = 1
-    seed: int = 0
-    perceptual_weights: Path | None = None
-    stop_at: int | None = None  # end this run after this step (checkpointed), as if interrupted
-    show_progress: bool = True
+class TrainInputs:
+    data: Path  # prepared dataset folder (text2montage data prepare)
+    preset: str  # tiny | default | large: the network, and the recipe preset_recipe starts from
+    perceptual_weights: Path | None = None  # VGG16 features (safetensors) on disk: adds a perceptual loss
+
+    def __post_init__(self) -> None:
+        if self.preset not in PRESETS:
+            raise OptionError(f"unknown VQGAN preset {self.preset!r}; choose one of {', '.join(PRESETS)}")
+
+
+def preset_recipe(
+    preset: str,
+    steps: int | None = None,
+    batch_size: int | None = None,
+    lr: float | None = None,
+    disc_start: int | None = None,
+) -> TrainConfig:
+    """The preset's training recipe with these fields replaced (None keeps the preset's; lr sets both
+    the generator's and the discriminator's)."""
+    if preset not in PRESETS:
+        raise OptionError(f"unknown VQGAN preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    overrides = {"steps": steps, "batch_size": batch_size, "lr": lr, "disc_lr": lr, "disc_start": disc_start}
+    recipe = replace(get_preset(preset).train, **{k: v for k, v in overrides.items() if v is not None})
+    if recipe.steps < 1 or recipe.batch_size < 1 or recipe.lr <= 0:
+        raise OptionError("steps, batch size and learning rate must be positive")
+    return recipe
 
 
 @dataclass
 class Trainer:
+    """What a VQGAN step needs; the models, optimizers, scheduler and loader are prepared."""
+
     accelerator: Accelerator
     recipe: TrainConfig
     model: Any  # VQGAN, possibly DDP-wrapped
@@ -74,69 +97,44 @@ class Trainer:
     grid_images: torch.Tensor  # (n, 1, S, S) fixed images for reconstruction grids
 
 
-def resolve_recipe(preset: Preset, options: TrainOptions) -> TrainConfig:
-    overrides = {"steps": options.steps, "batch_size": options.batch_size, "lr": options.lr,
-                 "disc_start": options.disc_start}
-    recipe = replace(preset.train, **{k: v for k, v in overrides.items() if v is not None})
-    if options.lr is not None:
-        recipe = replace(recipe, disc_lr=options.lr)
-    if options.perceptual_weights is not None and recipe.perceptual_weight == 0:
-        recipe = replace(recipe, perceptual_weight=0.1)
-    if recipe.steps < 1 or recipe.batch_size < 1 or recipe.lr <= 0:
-        raise ValueError("steps, batch size and learning rate must be positive")
-    return recipe
-
-
-def lr_lambda(recipe: TrainConfig):
-    """Linear warm-up, then cosine decay to min_lr_ratio at the last step."""
-
-    def factor(step: int) -> float:
-        if step < recipe.warmup_steps:
-            return (step + 1) / recipe.warmup_steps
-        progress = min(1.0, (step - recipe.warmup_steps) / max(1, recipe.steps - recipe.warmup_steps))
-        return recipe.min_lr_ratio + (1 - recipe.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
-
-    return factor
-
-
-def build_trainer(options: TrainOptions) -> Trainer:
-    preset = get_preset(options.preset)
-    recipe = resolve_recipe(preset, options)
-    accelerator = Accelerator(
-        mixed_precision=options.mixed_precision,
-        gradient_accumulation_steps=options.grad_accum,
-        step_scheduler_with_optimizer=False,
-    )
+def build_trainer(inputs: TrainInputs, recipe: TrainConfig, options: RunOptions) -> Trainer:
+    if inputs.perceptual_weights is not None and recipe.perceptual_weight == 0:
+        recipe = replace(recipe, perceptual_weight=PERCEPTUAL_WEIGHT)
+    accelerator = make_accelerator(options)
     seed_everything(options.seed)
-    size = preset.model.image_size
-    train_split = load_split(options.data, "train")
-    if len(train_split) < recipe.batch_size:
-        n = len(train_split)
-        raise ValueError(f"the train split has {n} images, fewer than one batch ({recipe.batch_size})")
-    dataset = ImageArrayDataset(train_split.images, size)
-    sampler = EpochSampler(len(dataset), options.seed)
-    loader = DataLoader(dataset, batch_size=recipe.batch_size, sampler=sampler, drop_last=True)
-    model = VQGAN(preset.model)
-    parts = TrainingParts(preset.model.codebook_size, recipe.disc_channels, recipe.disc_layers)
+    size = get_preset(inputs.preset).model.image_size
+    loader = _train_loader(inputs.data, size, recipe.batch_size, options.seed)
+    model = VQGAN(get_preset(inputs.preset).model)
+    parts = TrainingParts(model.config.codebook_size, recipe.disc_channels, recipe.disc_layers)
     opt_g = torch.optim.Adam(model.parameters(), lr=recipe.lr, betas=recipe.adam_betas)
     opt_d = torch.optim.Adam(parts.parameters(), lr=recipe.disc_lr, betas=recipe.adam_betas)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(opt_g, lr_lambda(recipe))
+    scheduler = warmup_cosine_schedule(opt_g, recipe.warmup_steps, recipe.steps, recipe.min_lr_ratio)
     model, parts, opt_g, opt_d, scheduler, loader = accelerator.prepare(
         model, parts, opt_g, opt_d, scheduler, loader
     )
     perceptual = None
-    if options.perceptual_weights is not None:
-        perceptual = VGGPerceptualLoss(Path(options.perceptual_weights)).to(accelerator.device)
-    grid = _grid_images(options.data, size).to(accelerator.device)
+    if inputs.perceptual_weights is not None:
+        perceptual = VGGPerceptualLoss(Path(inputs.perceptual_weights)).to(accelerator.device)
+    grid = _grid_images(inputs.data, size).to(accelerator.device)
     return Trainer(accelerator, recipe, model, parts, opt_g, opt_d, scheduler, loader, perceptual,
                    options.seed, grid)
+
+
+def _train_loader(data: Path, size: int, batch_size: int, seed: int) -> DataLoader:
+    images = load_split(data, "train").images
+    if len(images) < batch_size:
+        n = len(images)
+        raise DataError(f"the train split of {data} has {n} images, fewer than one batch ({batch_size})")
+    dataset = ImageArrayDataset(images, size)
+    sampler = EpochSampler(len(dataset), seed)
+    return DataLoader(dataset, batch_size=batch_size, sampler=sampler, drop_last=True)
 
 
 def _grid_images(data: Path, size: int) -> torch.Tensor:
     """The first few validation images (train when there is no val split): (n, 1, S, S)."""
     try:
         split = load_split(data, "val")
-    except ValueError:
+    except PreparedDataError:
         split = load_split(data, "train")
     dataset = ImageArrayDataset(split.images, size)
     n = min(GRID_IMAGES, len(dataset))
@@ -145,6 +143,9 @@ def _grid_images(data: Path, size: int) -> torch.Tensor:
     return torch.stack([dataset[i] for i in range(n)])  # (n, 1, S, S)
 
 
+# --------------------------------------------------------------------------------------------------
+# one step
+# --------------------------------------------------------------------------------------------------
 def generator_loss(t: Trainer, images: torch.Tensor, step: int) -> tuple[torch.Tensor, dict, Any]:
     out = t.model(images)
     r = t.recipe
@@ -217,7 +218,21 @@ def train_step(t: Trainer, images: torch.Tensor, step: int) -> tuple[dict[str, f
     return {k: float(v.detach()) for k, v in logs.items()}, out.latents
 
 
-def write_grid(t: Trainer, out_dir: Path, step: int, logger: ScalarLogger) -> None:
+def take_step(t: Trainer, batches: Iterator[Any], grad_accum: int, index: int) -> dict[str, float]:
+    """Optimizer step `index` (0-based) over grad_accum micro-batches; dead codes restart on schedule."""
+    for _ in range(grad_accum):
+        logs, latents = train_step(t, next(batches), index)
+    done = index + 1
+    if done % t.recipe.restart_every == 0:
+        counts = t.accelerator.unwrap_model(t.parts).code_counts
+        logs["codes/usage_window"] = code_usage(counts)
+        logs["codes/perplexity_window"] = code_perplexity(counts)
+        logs["codes/restarted"] = restart_dead_codes(t, latents, done)
+    return logs
+
+
+def write_grid(t: Trainer, samples_dir: Path, step: int, logger: RunLogger) -> None:
+    """Originals beside reconstructions: samples/step_XXXXXXX.png and a TensorBoard image."""
     if not t.accelerator.is_main_process or len(t.grid_images) == 0:
         return
     model = t.accelerator.unwrap_model(t.model)
@@ -226,119 +241,34 @@ def write_grid(t: Trainer, out_dir: Path, step: int, logger: ScalarLogger) -> No
         recon = model(t.grid_images).reconstruction  # (n, 1, S, S)
     model.train()
     grid = side_by_side_grid(to_uint8(t.grid_images), to_uint8(recon))
-    save_png(out_dir / "samples" / f"step_{step:07d}.png", grid)
+    save_png(samples_dir / f"step_{step:07d}.png", grid)
     logger.image("reconstructions", grid, step)
 
 
-def append_losses(out_dir: Path, step: int, logs: dict[str, float]) -> None:
-    with (out_dir / LOSS_LOG).open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps({"step": step, **logs}) + "\n")
+def _grids_on_schedule(t: Trainer, samples_dir: Path) -> AfterStep:
+    def after_step(done: int, logger: RunLogger) -> dict[str, float]:
+        if done % t.recipe.image_every == 0 or done == t.recipe.steps:
+            write_grid(t, samples_dir, done, logger)
+        return {}
+
+    return after_step
 
 
-def _restore(t: Trainer, options: TrainOptions) -> int:
-    if not options.resume:
-        if (Path(options.out) / "checkpoint").exists():
-            raise FileExistsError(f"{options.out} holds a checkpoint already; pass --resume or a new --out")
-        return 0
-    state = load_checkpoint(t.accelerator, Path(options.out))
-    if state is None:
-        return 0
-    if state.get("preset") != options.preset:
-        raise ValueError(f"the checkpoint in {options.out} was trained with preset {state.get('preset')!r}")
-    _truncate_loss_log(Path(options.out), state["step"])
-    return int(state["step"])
-
-
-def _truncate_loss_log(out_dir: Path, step: int) -> None:
-    """Drop loss lines written after the checkpoint, so the log reads as one uninterrupted run."""
-    path = out_dir / LOSS_LOG
-    if path.is_file():
-        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if json.loads(ln)["step"] < step]
-        path.write_text("".join(ln + "\n" for ln in lines), encoding="utf-8")
-
-
-def train_vqgan(options: TrainOptions) -> list[dict[str, float]]:
-    """Train (or resume) and return this run's per-step logs; the final model lands in OUT/model/."""
-    out_dir = Path(options.out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    t = build_trainer(options)
-    start = _restore(t, options)
-    end = min(t.recipe.steps, options.stop_at) if options.stop_at is not None else t.recipe.steps
-    logger = ScalarLogger(t.accelerator, out_dir / "tensorboard")
-    history = _run_loop(t, options, start, end, logger)
-    logger.close()
-    if end >= t.recipe.steps and t.accelerator.is_main_process:
-        t.accelerator.unwrap_model(t.model).save_pretrained(out_dir / FINAL_MODEL_DIR)
-    t.accelerator.wait_for_everyone()
-    return history
-
-
-def _run_loop(t: Trainer, options: TrainOptions, start: int, end: int, logger: ScalarLogger) -> list[dict]:
-    out_dir, r, acc = Path(options.out), t.recipe, t.accelerator
-    batches = iterate_from(acc, t.loader, start * options.grad_accum)
-    history: list[dict[str, float]] = []
-    progress = _Progress(options.show_progress and acc.is_main_process, start, end)
-    step, started = start, time.perf_counter()
+# --------------------------------------------------------------------------------------------------
+# the run
+# --------------------------------------------------------------------------------------------------
+def train_vqgan(inputs: TrainInputs, recipe: TrainConfig, options: RunOptions) -> RunResult:
+    """Train (or resume) to recipe.steps; the model lands in OUT/vqgan/ after the last step."""
+    folder = RunFolder(options.out, COMPONENT)
+    checkpoint_to_resume(folder, options.resume)
+    t = build_trainer(inputs, recipe, options)
+    r = t.recipe
+    run = TrainingRun(t.accelerator, folder, options, t.model, t.scheduler, r.steps, r.log_every,
+                      r.checkpoint_every, {"preset": inputs.preset}, PROGRESS_KEYS)
+    start = restore(run)
+    write_run_config(t.accelerator, folder, {"inputs": asdict(inputs), "recipe": asdict(r),
+                                             "options": asdict(options)})
+    batches = iterate_from(t.accelerator, t.loader, start * options.grad_accum)
     t.model.train()
-    while step < end:
-        for _ in range(options.grad_accum):
-            logs, latents = train_step(t, next(batches), step)
-        step += 1
-        if step % r.restart_every == 0:
-            logs["codes/usage_window"] = code_usage(acc.unwrap_model(t.parts).code_counts)
-            logs["codes/perplexity_window"] = code_perplexity(acc.unwrap_model(t.parts).code_counts)
-            logs["codes/restarted"] = restart_dead_codes(t, latents, step)
-        logs["lr"] = t.scheduler.get_last_lr()[0]
-        history.append(logs)
-        _periodic(t, options, step, logs, logger, (step - start) / (time.perf_counter() - started))
-        progress.update(step, logs)
-    progress.close()
-    if step % r.checkpoint_every:
-        save_checkpoint(acc, t.model, out_dir, step, _extra(options))
-    return history
-
-
-def _periodic(
-    t: Trainer, options: TrainOptions, step: int, logs: dict, logger: ScalarLogger, rate: float
-) -> None:
-    out_dir, r = Path(options.out), t.recipe
-    if t.accelerator.is_main_process:
-        append_losses(out_dir, step - 1, logs)
-    if step % r.log_every == 0:
-        logger.scalars({**logs, "speed/steps_per_s": rate}, step)
-    if step % r.image_every == 0 or step == r.steps:
-        write_grid(t, out_dir, step, logger)
-    if step % r.checkpoint_every == 0:
-        save_checkpoint(t.accelerator, t.model, out_dir, step, _extra(options))
-
-
-def _extra(options: TrainOptions) -> dict[str, Any]:
-    return {"preset": options.preset, "seed": options.seed, "grad_accum": options.grad_accum}
-
-
-class _Progress:
-    """A rich progress bar with the latest losses and steps/s (silent when disabled)."""
-
-    def __init__(self, enabled: bool, start: int, end: int) -> None:
-        self._bar = None
-        if enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self._bar = Progress(TextColumn("vqgan"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[rate]:.2f} step/s"), TimeRemainingColumn(),
-                                 TextColumn("{task.fields[losses]}"))
-            self._bar.start()
-            self._task = self._bar.add_task("train", total=end, completed=start, rate=0.0, losses="")
-            self._start, self._t0 = start, time.perf_counter()
-
-    def update(self, step: int, logs: dict[str, float]) -> None:
-        if self._bar is None:
-            return
-        rate = (step - self._start) / max(1e-9, time.perf_counter() - self._t0)
-        keys = ("loss/l1", "loss/vq", "loss/g_adv", "loss/disc")
-        losses = " ".join(f"{k.split('/')[1]}={logs[k]:.4f}" for k in keys if k in logs)
-        self._bar.update(self._task, completed=step, rate=rate, losses=losses)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+    step = functools.partial(take_step, t, batches, options.grad_accum)
+    return train_steps(run, start, step, _grids_on_schedule(t, folder.samples_dir))
