@@ -8,10 +8,10 @@ partial load.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+if TYPE_CHECKING:  # the names below are light to import (config modules use them); torch is not
+    import torch
 
 CONFIG_FILE = "config.json"  # every model folder: its config beside its weights
 WEIGHTS_FILE = "model.safetensors"
@@ -19,6 +19,8 @@ WEIGHTS_FILE = "model.safetensors"
 
 def save_weights(module: torch.nn.Module, folder: str | Path, metadata: dict[str, str] | None = None) -> None:
     """Write the module's state dict to folder/model.safetensors (contiguous CPU copies)."""
+    from safetensors.torch import save_file
+
     tensors = {name: t.detach().contiguous().cpu() for name, t in module.state_dict().items()}
     save_file(tensors, str(Path(folder) / WEIGHTS_FILE), metadata={"format": "pt", **(metadata or {})})
 
@@ -27,6 +29,9 @@ def load_weights_strict(
     module: torch.nn.Module, folder: str | Path, error: type[Exception], device: str | torch.device = "cpu"
 ) -> None:
     """Load folder/model.safetensors into module; any problem raises `error` with the reason."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
     weights = Path(folder) / WEIGHTS_FILE
     if not weights.is_file():
         raise error(f"{folder} holds no {WEIGHTS_FILE}")

@@ -16,9 +16,12 @@ import torch
 from safetensors.torch import load_file
 from typer.testing import CliRunner
 
-from text2montage.dalle.train import TrainConfig, TrainInputs, train_dalle
+from text2montage.dalle.train import train_dalle
+from text2montage.dalle.train_config import TrainConfig, TrainInputs
 from text2montage.data.store import write_json_atomic, write_split
-from text2montage.text.tokenizer import train_text_tokenizer
+from text2montage.errors import CheckpointError, OptionError
+from text2montage.text.tokenizer import load_text_tokenizer, train_text_tokenizer
+from text2montage.training.run import RunOptions
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 FACES = ["계란형 얼굴이다.", "둥근형 얼굴이다.", "긴형 얼굴이다."]
@@ -57,12 +60,11 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
     return {"prepared": prepared, "codes": codes_dir, "tokenizer": root / "tokenizer", "root": root}
 
 
-def inputs_for(corpus: dict[str, Path], out: Path) -> TrainInputs:
+def inputs_for(corpus: dict[str, Path]) -> TrainInputs:
     return TrainInputs(
         codes_dir=corpus["codes"],
         prepared_dir=corpus["prepared"],
         tokenizer=str(corpus["tokenizer"]),
-        out_dir=out,
         preset="tiny",
     )
 
@@ -73,76 +75,67 @@ def small_config(**overrides: object) -> TrainConfig:
     return TrainConfig(**{**base, **overrides})
 
 
-def test_train_writes_model_tokenizer_samples_and_logs(corpus, tmp_path) -> None:
+def run_in(out: Path, **options: object) -> RunOptions:
+    return RunOptions(out=out, show_progress=False, **options)
+
+
+def test_train_writes_the_pipeline_components_and_run_files(corpus, tmp_path) -> None:
+    from text2montage.pipeline.loading import load_component
+
     add_tiny_vqgan(tmp_path / "vqgan")
-    inputs = inputs_for(corpus, tmp_path / "run")
+    inputs = inputs_for(corpus)
     inputs.vqgan = tmp_path / "vqgan"
-    result = train_dalle(inputs, small_config(steps=4), show_progress=False)
-    tmp_path = tmp_path / "run"
-    assert (
-        result.summary["step"] == 4 and np.isfinite(result.summary["loss"]) and "val_loss" in result.summary
-    )
-    assert (tmp_path / "dalle" / "model.safetensors").is_file() and (tmp_path / "tokenizer").is_dir()
-    sample = json.loads((tmp_path / "samples" / "step_0000004.json").read_text())
+    out = tmp_path / "run"
+    result = train_dalle(inputs, small_config(steps=4), run_in(out))
+    assert result.step == 4 and np.isfinite(result.logged["train/loss"])
+    assert "val/image_code_ce" in result.logged
+    assert load_component("dalle", out / "dalle").config.grid_size == 4  # as a pipeline folder holds it
+    tokenizer = load_component("tokenizer", out / "tokenizer")
+    assert len(tokenizer) == len(load_text_tokenizer(corpus["tokenizer"]))
+    work = out / "training" / "dalle"
+    sample = json.loads((work / "samples" / "step_0000004.json").read_text())
     assert len(sample["captions"]) == 4 and np.array(sample["codes"]).shape == (4, 4, 4)
-    assert any((tmp_path / "logs").iterdir()) and (tmp_path / "checkpoint" / "trainer_state.json").is_file()
-    assert (tmp_path / "samples" / "step_0000004.png").is_file()
-    add_tiny_vqgan(tmp_path.parent / "vqgan32", image_size=32)  # 8x8 grids: cannot decode 4x4 codes
-    inputs.vqgan, inputs.out_dir = tmp_path.parent / "vqgan32", tmp_path.parent / "other"
-    with pytest.raises(ValueError, match="decodes 8x8 grids"):
-        train_dalle(inputs, small_config(steps=4), show_progress=False)
+    assert (work / "samples" / "step_0000004.png").is_file()
+    assert (work / "checkpoint" / "trainer_state.json").is_file()
+    logged = [json.loads(line) for line in (work / "logs" / "scalars.jsonl").read_text().splitlines()]
+    assert [e["step"] for e in logged if "train/loss" in e] == [1, 2, 3, 4]
+    assert [e["step"] for e in logged if "val/image_code_ce" in e] == [4]
+    assert json.loads((work / "train_config.json").read_text())["train"]["steps"] == 4
+    add_tiny_vqgan(tmp_path / "vqgan32", image_size=32)  # 8x8 grids: cannot decode 4x4 codes
+    inputs.vqgan = tmp_path / "vqgan32"
+    with pytest.raises(OptionError, match="decodes 8x8 grids"):
+        train_dalle(inputs, small_config(steps=4), run_in(tmp_path / "other"))
 
 
 def test_resume_equals_uninterrupted_run(corpus, tmp_path) -> None:
-    straight = train_dalle(inputs_for(corpus, tmp_path / "a"), small_config(), show_progress=False)
-    first = train_dalle(inputs_for(corpus, tmp_path / "b"), small_config(stop_at=3), show_progress=False)
-    assert first.summary["step"] == 3 and not (tmp_path / "b" / "dalle").exists()
-    resumed = train_dalle(inputs_for(corpus, tmp_path / "b"), small_config(), show_progress=False)
-    assert resumed.summary["start_step"] == 3 and resumed.summary["step"] == 6
+    straight = train_dalle(inputs_for(corpus), small_config(), run_in(tmp_path / "a"))
+    first = train_dalle(inputs_for(corpus), small_config(), run_in(tmp_path / "b", stop_at=3))
+    assert first.step == 3 and not (tmp_path / "b" / "dalle").exists()
+    with pytest.raises(CheckpointError, match="--resume"):
+        train_dalle(inputs_for(corpus), small_config(), run_in(tmp_path / "b"))
+    resumed = train_dalle(inputs_for(corpus), small_config(), run_in(tmp_path / "b", resume=True))
+    assert (resumed.start_step, resumed.step) == (3, 6)
     for name, tensor in straight.model.state_dict().items():
         assert torch.equal(tensor, resumed.model.state_dict()[name]), name
 
 
-def test_cli_train_then_sample(corpus, tmp_path) -> None:
+def test_cli_trains_refuses_to_overwrite_and_resumes(corpus, tmp_path) -> None:
     from text2montage.cli import app
 
     runner = CliRunner()
     out = tmp_path / "run"
     args = ["train", "dalle", "--codes", str(corpus["codes"]), "--data", str(corpus["prepared"]),
-            "--tokenizer", str(corpus["tokenizer"]), "--out", str(out), "--preset", "tiny", "--steps", "2",
+            "--tokenizer", str(corpus["tokenizer"]), "--out", str(out), "--preset", "tiny",
             "--batch-size", "4"]  # fmt: skip
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, [*args, "--steps", "2"])
     assert result.exit_code == 0, result.output
-    again = runner.invoke(app, args)
-    assert again.exit_code == 2 and "--resume" in again.output
-    samples = tmp_path / "samples"
-    sample_args = [
-        "sample",
-        "계란형 얼굴에 눈이 작다",
-        "--model",
-        str(out),
-        "--out",
-        str(samples),
-        "--n",
-        "3",
-    ]
-    result = runner.invoke(app, [*sample_args, "--seed", "1"])
-    assert result.exit_code == 0, result.output
-    assert np.load(samples / "codes.npy").shape == (3, 4, 4)
-    first = np.load(samples / "codes.npy")
-    again = runner.invoke(app, [*sample_args, "--seed", "1"])
-    assert again.exit_code == 0 and json.loads((samples / "samples.json").read_text())["seed"] == 1
-    assert np.array_equal(np.load(samples / "codes.npy"), first)
-    add_tiny_vqgan(out / "vqgan")
-    result = runner.invoke(app, [*sample_args, "--seed", "2"])
-    assert result.exit_code == 0, result.output
-    assert len(list(samples.glob("candidate_*.png"))) == 3
-    empty = runner.invoke(app, ["sample", "  ", "--model", str(out), "--out", str(samples)])
-    assert empty.exit_code == 2 and "empty" in empty.output
-    missing = runner.invoke(
-        app, ["sample", "눈이 작다", "--model", str(tmp_path / "nope"), "--out", str(samples)]
-    )
-    assert missing.exit_code == 2 and "no model folder" in missing.output
+    assert (out / "dalle" / "model.safetensors").is_file() and "done at step 2" in result.output
+    again = runner.invoke(app, [*args, "--steps", "2"])
+    assert again.exit_code == 2 and "--resume" in again.output and "Traceback" not in again.output
+    more = runner.invoke(app, [*args, "--steps", "3", "--resume"])
+    assert more.exit_code == 0 and "done at step 3 (1 this run)" in more.output, more.output
+    bad = runner.invoke(app, [*args, "--preset", "huge"])
+    assert bad.exit_code == 2 and "'huge' is not one of" in bad.output
 
 
 def add_tiny_vqgan(folder: Path, image_size: int = 16) -> None:
@@ -159,14 +152,16 @@ RANK_SCRIPT = textwrap.dedent(
     import sys
     from pathlib import Path
     from safetensors.torch import save_file
-    from text2montage.dalle.train import TrainConfig, TrainInputs, train_dalle
+    from text2montage.dalle.train import train_dalle
+    from text2montage.dalle.train_config import TrainConfig, TrainInputs
+    from text2montage.training.run import RunOptions
 
     codes, prepared, tokenizer, out = sys.argv[1:5]
     inputs = TrainInputs(codes_dir=Path(codes), prepared_dir=Path(prepared), tokenizer=tokenizer,
-                         out_dir=Path(out), preset="tiny")
+                         preset="tiny")
     config = TrainConfig(steps=3, batch_size=4, lr=3e-3, warmup_steps=1, log_every=1, checkpoint_every=100,
                          sample_every=100, eval_every=100, eval_batches=1)
-    result = train_dalle(inputs, config, show_progress=False)
+    result = train_dalle(inputs, config, RunOptions(out=Path(out), show_progress=False))
     state = {k: v.contiguous() for k, v in result.model.state_dict().items()}
     save_file(state, str(Path(out) / f"rank{result.model_rank}.safetensors"))
     """
@@ -206,7 +201,7 @@ def test_model_sized_from_codes_meta(corpus, tmp_path) -> None:
     codes = tmp_path / "codes"
     shutil.copytree(corpus["codes"], codes)
     write_json_atomic(codes / "meta.json", {"grid_size": 4, "codebook_size": 40})
-    inputs = inputs_for(corpus, tmp_path / "out")
+    inputs = inputs_for(corpus)
     inputs.codes_dir = codes
-    model = build_model(inputs, tokenizer_size=300, pad_id=0)
+    model = build_model(inputs, None, tokenizer_size=300, pad_id=0)
     assert (model.config.codebook_size, model.config.grid_size, model.config.text_vocab_size) == (40, 4, 300)

@@ -19,7 +19,8 @@ from typer.core import TyperGroup
 from text2montage.errors import Text2MontageError
 from text2montage.progress import console, progress_bar
 
-__all__ = ["DEBUG_KEY", "ReportingGroup", "console", "error_message", "fail", "progress_bar", "user_errors"]
+__all__ = ["DEBUG_KEY", "ReportingGroup", "console", "error_message", "fail", "progress_bar", "set_threads",
+           "user_errors"]
 
 DEBUG_KEY = "text2montage.debug"  # click context meta: re-raise user errors with their traceback
 
@@ -58,3 +59,11 @@ def user_errors() -> Iterator[None]:
         if click.get_current_context(silent=True) and click.get_current_context().meta.get(DEBUG_KEY):
             raise
         raise fail(error_message(err)) from None
+
+
+def set_threads(threads: int | None) -> None:
+    """torch's intra-op threads for this process (None: torch's default)."""
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 import typer
 
-from text2montage.cli.common import console, user_errors
+from text2montage.cli.common import console, set_threads, user_errors
 from text2montage.cli.groups import app, train_app
+from text2montage.dalle.config import PRESETS
+from text2montage.dalle.train_config import TrainConfig, TrainInputs
+from text2montage.training.run import MIXED_PRECISION, RunFolder, RunOptions
+
+DallePreset = Literal[tuple(PRESETS)]
+Precision = Literal[MIXED_PRECISION]
+OUT_HELP = ("Run folder: the model in OUT/dalle/ and its tokenizer in OUT/tokenizer/; checkpoint, logs and "
+            "samples in OUT/training/dalle/.")
 
 
 @train_app.command("dalle")
@@ -16,58 +25,47 @@ def train_dalle_command(
     codes: Path = typer.Option(..., "--codes", help="Codes folder (text2montage data extract-codes)."),
     data: Path = typer.Option(..., "--data", help="Prepared dataset folder (text2montage data prepare)."),
     tokenizer: str = typer.Option(..., "--tokenizer", help="Caption tokenizer folder or cached Hub name."),
-    out: Path = typer.Option(
-        ..., "--out", help="Run folder: checkpoint/, dalle/, tokenizer/, logs/, samples/."
-    ),
-    preset: str = typer.Option("default", "--preset", help="tiny | default | large"),
-    steps: int = typer.Option(20_000, "--steps", help="Optimizer steps in total (a resumed run continues)."),
-    batch_size: int = typer.Option(16, "--batch-size", help="Samples per process per micro-batch."),
-    grad_accum: int = typer.Option(1, "--grad-accum", help="Micro-batches per optimizer step."),
-    lr: float = typer.Option(3e-4, "--lr", help="Peak learning rate."),
-    text_len: int | None = typer.Option(
-        None, "--text-len", help="Text tokens per caption (default: preset)."
-    ),
+    out: Path = typer.Option(..., "--out", help=OUT_HELP),
+    preset: DallePreset = typer.Option(TrainInputs.preset, "--preset"),
+    steps: int = typer.Option(TrainConfig.steps, "--steps", min=1, help="Optimizer steps in total."),
+    batch_size: int = typer.Option(TrainConfig.batch_size, "--batch-size", min=1, help="Per process."),
+    grad_accum: int = typer.Option(RunOptions.grad_accum, "--grad-accum", min=1, help="Micro-batches/step."),
+    lr: float = typer.Option(TrainConfig.lr, "--lr", min=0.0, help="Peak learning rate."),
+    text_len: int | None = typer.Option(None, "--text-len", min=1, help="Text tokens (default: preset)."),
     caption_dropout: float = typer.Option(
-        0.1, "--caption-dropout", help="Empty-caption rate (for guidance)."
+        TrainConfig.caption_dropout, "--caption-dropout", min=0.0, max=1.0, help="Empty captions (guidance)."
     ),
-    resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
+    resume: bool = typer.Option(RunOptions.resume, "--resume", help="Continue from the run's checkpoint."),
     text_encoder: str | None = typer.Option(
         None, "--text-encoder", help="Take text embeddings from this HF model (local path or cached name)."
     ),
     freeze_text_embeddings: bool = typer.Option(False, "--freeze-text-embeddings", help="Do not train them."),
-    mixed_precision: str = typer.Option("no", "--mixed-precision", help="no | fp16 | bf16"),
+    mixed_precision: Precision = typer.Option(RunOptions.mixed_precision, "--mixed-precision"),
     vqgan: Path | None = typer.Option(None, "--vqgan", help="VQGAN folder: also decode samples to PNG."),
-    checkpoint_every: int = typer.Option(500, "--checkpoint-every"),
-    sample_every: int = typer.Option(1000, "--sample-every"),
-    seed: int = typer.Option(0, "--seed"),
-    stop_at: int | None = typer.Option(None, "--stop-at", help="Stop (checkpointed) at this step."),
+    checkpoint_every: int = typer.Option(TrainConfig.checkpoint_every, "--checkpoint-every", min=1),
+    eval_every: int = typer.Option(TrainConfig.eval_every, "--eval-every", min=1, help="Held-out loss."),
+    sample_every: int = typer.Option(TrainConfig.sample_every, "--sample-every", min=1),
+    seed: int = typer.Option(RunOptions.seed, "--seed"),
+    stop_at: int | None = typer.Option(RunOptions.stop_at, "--stop-at", min=1, help="Stop (checkpointed)."),
     threads: int | None = typer.Option(None, "--threads", min=1, help="torch threads per process."),
 ) -> None:
     """Train the KoDALLE transformer on extracted codes (several processes: `accelerate launch`)."""
-    from text2montage.checkpoint import find_checkpoint
-    from text2montage.dalle.train import MODEL_DIR, TrainConfig, TrainInputs, train_dalle
+    from text2montage.dalle.train import COMPONENT, train_dalle
 
-    _set_threads(threads)
-    with user_errors():
-        if find_checkpoint(out) is not None and not resume:
-            raise FileExistsError(
-                f"{out} already holds a checkpoint; pass --resume to continue it or a new --out"
-            )
-        config = TrainConfig(
-            steps=steps, batch_size=batch_size, grad_accum=grad_accum, lr=lr, caption_dropout=caption_dropout,
-            mixed_precision=mixed_precision, checkpoint_every=checkpoint_every, sample_every=sample_every,
-            eval_every=checkpoint_every, seed=seed, stop_at=stop_at,
-        )  # fmt: skip
-        inputs = TrainInputs(
-            codes_dir=codes, prepared_dir=data, tokenizer=tokenizer, out_dir=out, preset=preset,
-            text_encoder=text_encoder, freeze_text_embeddings=freeze_text_embeddings, vqgan=vqgan,
-            model_overrides={} if text_len is None else {"text_len": text_len},
-        )  # fmt: skip
-        summary = train_dalle(inputs, config).summary
-    console.print(
-        f"done at step {summary['step']}: " + json.dumps({k: v for k, v in summary.items() if k != "step"})
-    )
-    console.print(f"model: {out / MODEL_DIR}  checkpoint: {out / 'checkpoint'}  logs: {out / 'logs'}")
+    set_threads(threads)
+    config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, caption_dropout=caption_dropout,
+                         checkpoint_every=checkpoint_every, eval_every=eval_every, sample_every=sample_every)
+    inputs = TrainInputs(codes_dir=codes, prepared_dir=data, tokenizer=tokenizer, preset=preset,
+                         text_encoder=text_encoder, freeze_text_embeddings=freeze_text_embeddings,
+                         vqgan=vqgan, model_overrides={} if text_len is None else {"text_len": text_len})
+    options = RunOptions(out=out, resume=resume, seed=seed, mixed_precision=mixed_precision,
+                         grad_accum=grad_accum, stop_at=stop_at)
+    result = train_dalle(inputs, config, options)
+    scalars = {k: round(v, 4) for k, v in result.logged.items() if "/" in k}
+    this_run = result.step - result.start_step
+    console.print(f"done at step {result.step} ({this_run} this run): {json.dumps(scalars)}")
+    folder = RunFolder(out, COMPONENT)
+    console.print(f"model: {folder.component_dir}  checkpoint, logs, samples: {folder.work_dir}")
 
 
 @app.command("sample")
@@ -91,7 +89,7 @@ def sample_command(
     from text2montage.dalle.folder import load_dalle, sample_description
     from text2montage.dalle.sampling import SamplingConfig
 
-    _set_threads(threads)
+    set_threads(threads)
     with user_errors():
         config = SamplingConfig(
             temperature=temperature, top_k=top_k, top_p=top_p, guidance_scale=guidance, seed=seed
@@ -102,13 +100,6 @@ def sample_command(
         grids = sample_description(loaded, description, n, config)
     written = _write_samples(out, description, grids, config, loaded.vqgan_dir)
     console.print(f"wrote {', '.join(written)} to {out}")
-
-
-def _set_threads(threads: int | None) -> None:
-    if threads is not None:
-        import torch
-
-        torch.set_num_threads(threads)
 
 
 def _write_samples(out: Path, description: str, grids, config, vqgan_dir: Path | None) -> list[str]:  # noqa: ANN001

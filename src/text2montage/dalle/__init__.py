@@ -7,24 +7,9 @@ captions.py  training captions from records (+ caption dropout), caption -> toke
 data.py      codes + records -> a training dataset
 sampling.py  prefill / decode-one / generate with a KV cache, guidance, priming, reference sampler
 regions.py   face-region masks on the code grid and region redraw
-train.py     the Accelerate training loop
-folder.py    loading a trained model folder for sampling
+train_config.py  TrainConfig (the recipe) and TrainInputs: light, the CLI's defaults
+train.py     training on the shared scaffold (text2montage.training)
+
+Import from the modules (`from text2montage.dalle.model import KoDalle`): the package itself imports
+nothing, so its light modules (config, train_config) stay light.
 """
-
-from text2montage.dalle.config import DalleConfig, preset_config
-from text2montage.dalle.model import KoDalle
-from text2montage.dalle.regions import REGIONS, redraw_region, region_mask
-from text2montage.dalle.sampling import CachedSampler, SamplingConfig, generate, reference_generate
-
-__all__ = [
-    "REGIONS",
-    "CachedSampler",
-    "DalleConfig",
-    "KoDalle",
-    "SamplingConfig",
-    "generate",
-    "preset_config",
-    "redraw_region",
-    "reference_generate",
-    "region_mask",
-]

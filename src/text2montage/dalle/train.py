@@ -1,19 +1,15 @@
-"""Training the KoDalle on pre-extracted codes with Accelerate (one process, or DDP across several).
+"""Training the KoDALLE transformer on pre-extracted codes, on the shared scaffold (text2montage.training).
 
-OUT/ after a run:
-  checkpoint/   atomic, resumable (text2montage.checkpoint); config.json + model.safetensors inside
-  dalle/        the final model (config.json + model.safetensors)
-  tokenizer/    the caption tokenizer the model was trained with
-  logs/         TensorBoard: loss, lr, val_loss
-  samples/      step_XXXXXXX.json (captions + code grids), .png when a VQGAN is given
+Writes OUT/dalle/ (the model) and OUT/tokenizer/ (the caption tokenizer it was trained with) as a pipeline
+folder holds them, and OUT/training/dalle/: checkpoint/, logs/ (train/loss, lr, val/image_code_ce),
+samples/step_XXXXXXX.json (captions + code grids; .png when a VQGAN is given), train_config.json.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +18,7 @@ import torch
 from accelerate import Accelerator
 from torch.utils.data import DataLoader
 
-from text2montage.checkpoint import (
-    EpochSampler,
-    ScalarLogger,
-    find_checkpoint,
-    iterate_from,
-    load_checkpoint,
-    save_checkpoint,
-    seed_everything,
-)
+from text2montage.checkpoint import EpochSampler, iterate_from, seed_everything
 from text2montage.dalle.captions import (
     CaptionEncoder,
     CaptionOptions,
@@ -54,74 +42,37 @@ from text2montage.dalle.text_init import (
     copy_text_embeddings,
     load_text_embeddings,
 )
+from text2montage.dalle.train_config import TrainConfig, TrainInputs
 from text2montage.data.store import RECORDS_FILE, SPLITS
+from text2montage.errors import OptionError
 from text2montage.text.tokenizer import load_text_tokenizer
+from text2montage.training.loop import (
+    AfterStep,
+    RunLogger,
+    RunResult,
+    TrainingRun,
+    checkpoint_to_resume,
+    make_accelerator,
+    restore,
+    train_steps,
+    warmup_cosine_schedule,
+    write_run_config,
+)
+from text2montage.training.run import RunFolder, RunOptions
 
-MODEL_DIR, TOKENIZER_DIR, SAMPLES_DIR, LOGS_DIR = "dalle", "tokenizer", "samples", "logs"
+COMPONENT, TOKENIZER_DIR = "dalle", "tokenizer"
 SAMPLE_CAPTIONS = 4
-
-
-@dataclass
-class TrainConfig:
-    steps: int = 20_000
-    batch_size: int = 16
-    grad_accum: int = 1
-    lr: float = 3e-4
-    warmup_steps: int = 200
-    min_lr_ratio: float = 0.1
-    weight_decay: float = 0.01
-    grad_clip: float = 1.0
-    caption_dropout: float = 0.1
-    seed: int = 0
-    log_every: int = 20
-    checkpoint_every: int = 500
-    sample_every: int = 1000
-    eval_every: int = 500
-    eval_batches: int = 8
-    num_workers: int = 0
-    mixed_precision: str = "no"
-    stop_at: int | None = None  # stop (with a checkpoint) at this step, e.g. to train in chunks; resume later
-
-    def __post_init__(self) -> None:
-        for name in (
-            "steps",
-            "batch_size",
-            "grad_accum",
-            "log_every",
-            "checkpoint_every",
-            "sample_every",
-            "eval_every",
-            "eval_batches",
-        ):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.stop_at is not None and self.stop_at < 1:
-            raise ValueError(f"stop_at must be >= 1, got {self.stop_at}")
-        if self.mixed_precision not in ("no", "fp16", "bf16"):
-            raise ValueError(f"mixed_precision must be no, fp16 or bf16, got {self.mixed_precision!r}")
-
-
-@dataclass
-class TrainInputs:
-    codes_dir: Path
-    prepared_dir: Path
-    tokenizer: str
-    out_dir: Path
-    preset: str = "default"
-    text_encoder: str | None = None
-    freeze_text_embeddings: bool = False
-    vqgan: Path | None = None
-    model_overrides: dict[str, Any] = field(default_factory=dict)
+SAMPLE_GUIDANCE = 3.0
+PROGRESS_KEYS = ("train/loss",)
 
 
 # --------------------------------------------------------------------------------------------------
 # model and data
 # --------------------------------------------------------------------------------------------------
-def build_model(inputs: TrainInputs, tokenizer_size: int, pad_id: int) -> KoDalle:
-    """The model to train: from the run's checkpoint config when resuming, else preset + data + encoder."""
-    checkpoint = find_checkpoint(inputs.out_dir)
+def build_model(inputs: TrainInputs, checkpoint: Path | None, tokenizer_size: int, pad_id: int) -> KoDalle:
+    """The model to train: from the checkpoint's config when resuming, else preset + data + encoder."""
     if checkpoint is not None:
-        return KoDalle(DalleConfig.load(checkpoint))  # weights come from load_checkpoint
+        return KoDalle(DalleConfig.load(checkpoint))  # the weights come from restore
     grid, max_code = infer_grid(inputs.codes_dir)
     codebook = codebook_size_of(inputs.codes_dir) or max(max_code, preset_config(inputs.preset).codebook_size)
     if max_code > codebook:
@@ -158,14 +109,6 @@ def optimizer_for(model: KoDalle, config: TrainConfig) -> torch.optim.Optimizer:
     return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.95), fused=fused)
 
 
-def lr_factor(step: int, config: TrainConfig) -> float:
-    """Linear warm-up, then cosine decay to min_lr_ratio."""
-    if step < config.warmup_steps:
-        return (step + 1) / config.warmup_steps
-    progress = min(1.0, (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps))
-    return config.min_lr_ratio + (1 - config.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
-
-
 def _has_split(inputs: TrainInputs, split: str) -> bool:
     return (inputs.codes_dir / f"{split}.npy").is_file() and (
         inputs.prepared_dir / split / RECORDS_FILE
@@ -173,140 +116,51 @@ def _has_split(inputs: TrainInputs, split: str) -> bool:
 
 
 def open_datasets(
-    inputs: TrainInputs, encoder: CaptionEncoder, model_config: DalleConfig, config: TrainConfig
+    inputs: TrainInputs, encoder: CaptionEncoder, model_config: DalleConfig, config: TrainConfig, seed: int
 ) -> tuple[CodeCaptionDataset, CodeCaptionDataset | None]:
+    """The training split (captions with dropout) and the first held-out split there is (none: None)."""
+
     def one(split: str, dropout: float) -> CodeCaptionDataset:
         options = CaptionOptions(dropout=dropout)
-        return open_split(
-            inputs.codes_dir,
-            inputs.prepared_dir,
-            split,
-            encoder,
-            options,
-            model_config.grid_size,
-            model_config.codebook_size,
-            config.seed,
-        )
+        return open_split(inputs.codes_dir, inputs.prepared_dir, split, encoder, options,
+                          model_config.grid_size, model_config.codebook_size, seed)  # fmt: skip
 
     held_out = next((s for s in SPLITS[1:] if _has_split(inputs, s)), None)
     return one("train", config.caption_dropout), one(held_out, 0.0) if held_out else None
 
 
 # --------------------------------------------------------------------------------------------------
-# the loop
+# one step, and what is evaluated and drawn along the way
 # --------------------------------------------------------------------------------------------------
 @dataclass
-class _Run:
+class Trainer:
+    """What a transformer step needs; the model, optimizer and scheduler are prepared."""
+
     accelerator: Accelerator
     model: torch.nn.Module
     optimizer: torch.optim.Optimizer
-    scheduler: torch.optim.lr_scheduler.LambdaLR
+    scheduler: Any
     batches: Iterator[Any]
     config: TrainConfig
+    grad_accum: int
 
 
-def train_step(run: _Run) -> torch.Tensor:
-    """One optimizer step over grad_accum micro-batches -> the mean loss (a detached scalar)."""
-    total = torch.zeros(())
-    for _ in range(run.config.grad_accum):
-        text_ids, codes = next(run.batches)  # (B, T), (B, N)
-        with run.accelerator.accumulate(run.model):
-            loss = run.model(text_ids, codes)
-            run.accelerator.backward(loss)
-            if run.accelerator.sync_gradients:
-                run.accelerator.clip_grad_norm_(run.model.parameters(), run.config.grad_clip)
-            run.optimizer.step()
-            if run.accelerator.sync_gradients:
-                run.scheduler.step()
-            run.optimizer.zero_grad(set_to_none=True)
-        total += loss.detach().float().cpu()
-    return total / run.config.grad_accum
-
-
-@dataclass
-class TrainResult:
-    summary: dict[str, Any]  # start_step, step, loss, val_loss
-    model: KoDalle  # this process's trained model (unwrapped)
-
-
-def train_dalle(inputs: TrainInputs, config: TrainConfig, show_progress: bool = True) -> TrainResult:
-    """Train (or resume) to config.steps; every process returns its model and the run summary."""
-    accelerator = Accelerator(
-        gradient_accumulation_steps=config.grad_accum, mixed_precision=config.mixed_precision
-    )
-    seed_everything(config.seed)
-    tokenizer = load_text_tokenizer(inputs.tokenizer)
-    encoder = CaptionEncoder(tokenizer, 1)
-    model = build_model(inputs, len(tokenizer), encoder.pad_id)
-    encoder = CaptionEncoder(tokenizer, model.config.text_len)
-    if inputs.vqgan is not None:
-        check_vqgan(inputs.vqgan, model.config.grid_size)
-    train_set, val_set = open_datasets(inputs, encoder, model.config, config)
-    loader = DataLoader(
-        train_set,
-        batch_size=config.batch_size,
-        sampler=EpochSampler(len(train_set), config.seed),
-        drop_last=True,
-        num_workers=config.num_workers,
-        collate_fn=train_set.collate,
-    )
-    optimizer = optimizer_for(model, config)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, config))
-    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
-    accelerator.register_for_checkpointing(scheduler)
-    state = load_checkpoint(accelerator, inputs.out_dir) or {"step": 0}
-    _write_run_files(accelerator, inputs, config, tokenizer, caption_length_stats(train_set.records, encoder))
-    batches = iterate_from(accelerator, loader, state["step"] * config.grad_accum)
-    run = _Run(accelerator, model, optimizer, scheduler, batches, config)
-    summary = _loop(run, inputs, val_set, val_set or train_set, int(state["step"]), show_progress)
-    if summary["step"] > int(state["step"]):
-        save_checkpoint(accelerator, model, inputs.out_dir, summary["step"])
-    if accelerator.is_main_process and summary["step"] == config.steps:
-        accelerator.unwrap_model(model).save_pretrained(inputs.out_dir / MODEL_DIR)
-    accelerator.wait_for_everyone()
-    return TrainResult(summary=summary, model=accelerator.unwrap_model(model))
-
-
-def _loop(
-    run: _Run,
-    inputs: TrainInputs,
-    val_set: CodeCaptionDataset | None,
-    sample_set: CodeCaptionDataset,
-    start: int,
-    show_progress: bool,
-) -> dict[str, Any]:
-    config, accelerator = run.config, run.accelerator
-    logger = ScalarLogger(accelerator, inputs.out_dir / LOGS_DIR)
-    summary: dict[str, Any] = {"start_step": start, "step": start}
-    last = min(config.steps, config.stop_at or config.steps)
-    with _progress(accelerator.is_main_process and show_progress, config.steps, start) as advance:
-        for step in range(start + 1, last + 1):
-            loss = train_step(run)
-            if step % config.log_every == 0 or step == last:
-                mean_loss = float(accelerator.reduce(loss.to(accelerator.device), reduction="mean"))
-                logger.scalars({"train/loss": mean_loss, "train/lr": run.scheduler.get_last_lr()[0]}, step)
-                summary.update(step=step, loss=mean_loss)
-            if val_set is not None and (step % config.eval_every == 0 or step == config.steps):
-                summary["val_loss"] = _evaluate_and_log(run, val_set, logger, step)
-            if step % config.sample_every == 0 or step == config.steps:
-                _save_samples(run, inputs, sample_set, step)
-            if step % config.checkpoint_every == 0 and step != last:
-                save_checkpoint(accelerator, run.model, inputs.out_dir, step)
-            summary["step"] = step
-            advance(f"loss {float(loss):.3f}")
-    logger.close()
-    return summary
-
-
-def _evaluate_and_log(
-    run: _Run, val_set: CodeCaptionDataset, logger: ScalarLogger, step: int
-) -> float | None:
-    value = None
-    if run.accelerator.is_main_process:
-        value = held_out_loss(run.accelerator.unwrap_model(run.model), val_set, run.config)
-        logger.scalars({"val/image_code_ce": value}, step)
-    run.accelerator.wait_for_everyone()
-    return value
+def take_step(t: Trainer, index: int) -> dict[str, float]:
+    """One optimizer step over grad_accum micro-batches -> its mean loss."""
+    total = 0.0
+    for _ in range(t.grad_accum):
+        text_ids, codes = next(t.batches)  # (B, L), (B, N)
+        with t.accelerator.accumulate(t.model):
+            loss = t.model(text_ids, codes)
+            t.accelerator.backward(loss)
+            if t.accelerator.sync_gradients:
+                t.accelerator.clip_grad_norm_(t.model.parameters(), t.config.grad_clip)
+            t.optimizer.step()
+            if t.accelerator.sync_gradients:
+                t.scheduler.step()
+            t.optimizer.zero_grad(set_to_none=True)
+        total += float(loss.detach())
+    return {"train/loss": total / t.grad_accum}
 
 
 @torch.no_grad()
@@ -325,104 +179,115 @@ def held_out_loss(model: KoDalle, dataset: CodeCaptionDataset, config: TrainConf
     return sum(losses) / max(1, min(len(dataset), config.eval_batches * config.batch_size))
 
 
-# --------------------------------------------------------------------------------------------------
-# files around the run
-# --------------------------------------------------------------------------------------------------
-def _write_run_files(
-    accelerator: Accelerator,
-    inputs: TrainInputs,
-    config: TrainConfig,
-    tokenizer: Any,
-    lengths: dict[str, float],
-) -> None:
-    """train_config.json (options, inputs, measured caption token lengths) and the tokenizer."""
-    if accelerator.is_main_process:
-        inputs.out_dir.mkdir(parents=True, exist_ok=True)
-        tokenizer.save_pretrained(str(inputs.out_dir / TOKENIZER_DIR))
-        run_info = {
-            "train": asdict(config),
-            "inputs": {k: str(v) for k, v in asdict(inputs).items()},
-            "full_description_tokens": lengths,
-        }
-        (inputs.out_dir / "train_config.json").write_text(json.dumps(run_info, indent=1, ensure_ascii=False))
-    accelerator.wait_for_everyone()
-
-
 def sample_captions(dataset: CodeCaptionDataset, count: int = SAMPLE_CAPTIONS) -> list[str]:
     """Full descriptions (all sections that fit) of the first records: fixed across the run."""
     records = dataset.records[:count]
     return [fit_sentences(record_sections(r), dataset.encoder.fits) for r in records]
 
 
-def _save_samples(run: _Run, inputs: TrainInputs, dataset: CodeCaptionDataset, step: int) -> None:
-    if run.accelerator.is_main_process:
-        write_samples(run.accelerator.unwrap_model(run.model), dataset, inputs, step)
-    run.accelerator.wait_for_everyone()
-
-
-def write_samples(model: KoDalle, dataset: CodeCaptionDataset, inputs: TrainInputs, step: int) -> Path:
-    """Draw one grid per sample caption; write samples/step_XXXXXXX.json (+ .png with a VQGAN)."""
+def write_samples(
+    model: KoDalle, dataset: CodeCaptionDataset, samples_dir: Path, vqgan: Path | None, step: int
+) -> Path:
+    """Draw one grid per sample caption; write step_XXXXXXX.json (+ .png with a VQGAN) in samples_dir."""
     captions = sample_captions(dataset)
     was_training = model.training
     model.eval()
-    text_ids = dataset.encoder.encode(captions).to(next(model.parameters()).device)  # (C, T)
-    codes = generate(model, text_ids, 1, SamplingConfig(seed=step, guidance_scale=3.0))  # (C, N)
+    text_ids = dataset.encoder.encode(captions).to(next(model.parameters()).device)  # (C, L)
+    codes = generate(model, text_ids, 1, SamplingConfig(seed=step, guidance_scale=SAMPLE_GUIDANCE))  # (C, N)
     model.train(was_training)
     grid = model.config.grid_size
     grids = codes.cpu().numpy().reshape(-1, grid, grid)  # (C, G, G)
-    path = inputs.out_dir / SAMPLES_DIR / f"step_{step:07d}.json"
+    path = samples_dir / f"step_{step:07d}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         json.dumps({"step": step, "captions": captions, "codes": grids.tolist()}, ensure_ascii=False)
     )
-    if inputs.vqgan is not None:
-        decode_to_png(inputs.vqgan, grids, path.with_suffix(".png"))
+    if vqgan is not None:
+        decode_to_png(vqgan, grids, path.with_suffix(".png"))
     return path
 
 
-def check_vqgan(vqgan_dir: Path, grid_size: int) -> None:
+def _evaluate_and_draw(
+    t: Trainer, inputs: TrainInputs, folder: RunFolder, val_set: CodeCaptionDataset | None,
+    sample_set: CodeCaptionDataset,
+) -> AfterStep:  # fmt: skip
+    """Held-out loss every eval_every steps, samples every sample_every steps, both at the last step."""
+    config, accelerator = t.config, t.accelerator
+
+    def after_step(done: int, logger: RunLogger) -> dict[str, float]:
+        last = done == config.steps
+        values: dict[str, float] = {}
+        if val_set is not None and (done % config.eval_every == 0 or last) and accelerator.is_main_process:
+            values["val/image_code_ce"] = held_out_loss(accelerator.unwrap_model(t.model), val_set, config)
+            logger.scalars(values, done)
+        if (done % config.sample_every == 0 or last) and accelerator.is_main_process:
+            model = accelerator.unwrap_model(t.model)
+            write_samples(model, sample_set, folder.samples_dir, inputs.vqgan, done)
+        accelerator.wait_for_everyone()
+        return values
+
+    return after_step
+
+
+# --------------------------------------------------------------------------------------------------
+# the run
+# --------------------------------------------------------------------------------------------------
+def train_dalle(inputs: TrainInputs, config: TrainConfig, options: RunOptions) -> RunResult:
+    """Train (or resume) to config.steps; the model lands in OUT/dalle/ after the last step."""
+    folder = RunFolder(options.out, COMPONENT)
+    checkpoint = checkpoint_to_resume(folder, options.resume)
+    accelerator = make_accelerator(options)
+    seed_everything(options.seed)
+    tokenizer = load_text_tokenizer(inputs.tokenizer)
+    model = build_model(inputs, checkpoint, len(tokenizer), CaptionEncoder(tokenizer, 1).pad_id)
+    encoder = CaptionEncoder(tokenizer, model.config.text_len)
+    if inputs.vqgan is not None:
+        check_vqgan(inputs.vqgan, model.config.grid_size)
+    train_set, val_set = open_datasets(inputs, encoder, model.config, config, options.seed)
+    loader = _train_loader(train_set, config, options.seed)
+    optimizer = optimizer_for(model, config)
+    scheduler = warmup_cosine_schedule(optimizer, config.warmup_steps, config.steps, config.min_lr_ratio)
+    model, optimizer, scheduler, loader = accelerator.prepare(model, optimizer, scheduler, loader)
+    run = TrainingRun(accelerator, folder, options, model, scheduler, config.steps, config.log_every,
+                      config.checkpoint_every, {"preset": inputs.preset}, PROGRESS_KEYS)  # fmt: skip
+    start = restore(run)
+    _write_run_files(accelerator, folder, tokenizer, {
+        "train": asdict(config), "inputs": asdict(inputs), "options": asdict(options),
+        "full_description_tokens": caption_length_stats(train_set.records, encoder)})  # fmt: skip
+    batches = iterate_from(accelerator, loader, start * options.grad_accum)
+    t = Trainer(accelerator, model, optimizer, scheduler, batches, config, options.grad_accum)
+    after_step = _evaluate_and_draw(t, inputs, folder, val_set, val_set or train_set)
+    return train_steps(run, start, lambda index: take_step(t, index), after_step)
+
+
+def _train_loader(dataset: CodeCaptionDataset, config: TrainConfig, seed: int) -> DataLoader:
+    return DataLoader(dataset, batch_size=config.batch_size, sampler=EpochSampler(len(dataset), seed),
+                      drop_last=True, num_workers=config.num_workers, collate_fn=dataset.collate)  # fmt: skip
+
+
+def _write_run_files(accelerator: Accelerator, folder: RunFolder, tokenizer: Any, info: dict) -> None:
+    """OUT/tokenizer/ (beside OUT/dalle/, as a pipeline folder holds it) and train_config.json."""
+    if accelerator.is_main_process:
+        tokenizer.save_pretrained(str(Path(folder.out) / TOKENIZER_DIR))
+    write_run_config(accelerator, folder, info)
+
+
+def check_vqgan(vqgan: Path, grid_size: int) -> None:
     """Fail before training, not at the first sample, when the VQGAN cannot decode these grids."""
     from text2montage.vqgan.codes import load_model
 
-    vqgan = load_model(vqgan_dir)
-    if vqgan.config.grid_size != grid_size:
-        raise ValueError(
-            f"{vqgan_dir} decodes {vqgan.config.grid_size}x{vqgan.config.grid_size} grids, "
+    model = load_model(vqgan)
+    if model.config.grid_size != grid_size:
+        raise OptionError(
+            f"{vqgan} decodes {model.config.grid_size}x{model.config.grid_size} grids, "
             f"but the codes are {grid_size}x{grid_size}"
         )
 
 
-def decode_to_png(vqgan_dir: Path, grids: np.ndarray, path: Path) -> None:
+def decode_to_png(vqgan: Path, grids: np.ndarray, path: Path) -> None:
     """Decode (C, G, G) codes with a VQGAN folder and save them side by side."""
     from text2montage.vqgan.codes import decode_codes, load_model
     from text2montage.vqgan.data import save_png
 
-    images = decode_codes(load_model(vqgan_dir), grids)  # (C, S, S) uint8
+    images = decode_codes(load_model(vqgan), grids)  # (C, S, S) uint8
     save_png(path, np.concatenate(list(images), axis=1))
-
-
-class _progress:
-    """A rich progress bar on the main process; a no-op elsewhere. Yields advance(description)."""
-
-    def __init__(self, enabled: bool, total: int, completed: int) -> None:
-        self.enabled, self.total, self.completed = enabled, total, completed
-
-    def __enter__(self):  # noqa: ANN204 - returns the advance callable
-        if not self.enabled:
-            return lambda description: None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self._bar = Progress(
-            TextColumn("dalle"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            TextColumn("{task.description}"),
-        )
-        self._bar.start()
-        task = self._bar.add_task("", total=self.total, completed=self.completed)
-        return lambda description: self._bar.update(task, advance=1, description=description)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self._bar.stop()
