@@ -92,6 +92,14 @@ def test_redraw_keeps_every_code_outside_the_region(pipe):
     assert [c.code for c in by_code.candidates] == [c.code for c in result.candidates]
 
 
+def test_region_names_are_the_transformers_regions():
+    from text2montage.dalle.regions import REGIONS
+    from text2montage.pipeline.inputs import REGION_ALIASES, REGION_LABELS_KO, REGION_NAMES
+
+    assert REGION_NAMES == REGIONS and set(REGION_LABELS_KO) == set(REGIONS)
+    assert set(REGION_ALIASES.values()) <= set(REGIONS)
+
+
 def test_redraw_a_box_and_bad_regions(pipe):
     start = pipe(TEXT, num_candidates=1, seed=4).best
     result = pipe.redraw(start, (0.0, 0.0, 0.5, 0.5), TEXT, num_candidates=2, seed=0)

@@ -1,4 +1,4 @@
-"""`text2montage train dalle`, `text2montage sample`."""
+"""`text2montage train dalle` (drawing montages is `text2montage generate`, cli/generate.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Literal
 
 import typer
 
-from text2montage.cli.common import console, set_threads, user_errors
-from text2montage.cli.groups import app, train_app
+from text2montage.cli.common import console, set_threads
+from text2montage.cli.groups import train_app
 from text2montage.dalle.config import PRESETS
 from text2montage.dalle.train_config import TrainConfig, TrainInputs
 from text2montage.training.run import MIXED_PRECISION, RunFolder, RunOptions
@@ -66,78 +66,3 @@ def train_dalle_command(
     console.print(f"done at step {result.step} ({this_run} this run): {json.dumps(scalars)}")
     folder = RunFolder(out, COMPONENT)
     console.print(f"model: {folder.component_dir}  checkpoint, logs, samples: {folder.work_dir}")
-
-
-@app.command("sample")
-def sample_command(
-    description: str = typer.Argument(..., help="The face, in Korean prose."),
-    out: Path = typer.Option(..., "--out", help="Folder for codes.npy, samples.json and PNGs."),
-    model: Path | None = typer.Option(None, "--model", help="Pipeline folder (dalle/, tokenizer/, vqgan/)."),
-    n: int = typer.Option(8, "--n", min=1, max=64, help="Candidates to draw."),
-    guidance: float = typer.Option(
-        3.0, "--guidance", min=0.0, help="Classifier-free guidance scale (1 = off)."
-    ),
-    seed: int | None = typer.Option(None, "--seed", help="Same seed, same montages."),
-    temperature: float = typer.Option(1.0, "--temperature", min=0.0),
-    top_k: int | None = typer.Option(None, "--top-k", min=1),
-    top_p: float | None = typer.Option(None, "--top-p", min=0.0, max=1.0),
-    threads: int | None = typer.Option(
-        None, "--threads", min=1, help="torch threads (1 is best on busy CPUs)."
-    ),
-) -> None:
-    """Draw candidate montages for a description (no reranking)."""
-    from text2montage.dalle.folder import load_dalle, sample_description
-    from text2montage.dalle.sampling import SamplingConfig
-
-    set_threads(threads)
-    with user_errors():
-        config = SamplingConfig(
-            temperature=temperature, top_k=top_k, top_p=top_p, guidance_scale=guidance, seed=seed
-        )
-        loaded = load_dalle(model)
-        if not loaded.encoder.fits(description.strip()):
-            console.print(f"[yellow]note:[/] the description is cut to {loaded.model.config.text_len} tokens")
-        grids = sample_description(loaded, description, n, config)
-    written = _write_samples(out, description, grids, config, loaded.vqgan_dir)
-    console.print(f"wrote {', '.join(written)} to {out}")
-
-
-def _write_samples(out: Path, description: str, grids, config, vqgan_dir: Path | None) -> list[str]:  # noqa: ANN001
-    import numpy as np
-
-    out.mkdir(parents=True, exist_ok=True)
-    np.save(out / "codes.npy", grids)
-    meta = {
-        "description": description,
-        "seed": config.seed,
-        "guidance": config.guidance_scale,
-        "temperature": config.temperature,
-        "top_k": config.top_k,
-        "top_p": config.top_p,
-        "codes": grids.tolist(),
-    }
-    (out / "samples.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    written = ["codes.npy", "samples.json"]
-    if vqgan_dir is None:
-        console.print("[yellow]note:[/] no vqgan/ in the model folder: codes only, no PNGs")
-        return written
-    return written + _decode_pngs(out, grids, vqgan_dir)
-
-
-def _decode_pngs(out: Path, grids, vqgan_dir: Path) -> list[str]:  # noqa: ANN001
-    from text2montage.vqgan.codes import decode_codes, load_model
-    from text2montage.vqgan.data import save_png
-
-    with user_errors():
-        vqgan = load_model(vqgan_dir)
-        if vqgan.config.grid_size != grids.shape[1]:
-            raise ValueError(
-                f"{vqgan_dir} decodes {vqgan.config.grid_size}x{vqgan.config.grid_size} code grids but the "
-                f"transformer draws {grids.shape[1]}x{grids.shape[2]}; codes.npy is saved, PNGs are not"
-            )
-        images = decode_codes(vqgan, grids)  # (n, S, S) uint8
-    names = []
-    for index, image in enumerate(images):
-        names.append(f"candidate_{index:02d}.png")
-        save_png(out / names[-1], image)
-    return names

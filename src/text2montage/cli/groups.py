@@ -15,6 +15,7 @@ data_app = typer.Typer(help="Synthesize, prepare and inspect datasets.", no_args
 train_app = typer.Typer(help="Train a stage (vqgan, dalle).", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate a stage and print a JSON report.", no_args_is_help=True)
 vqgan_app = typer.Typer(help="Encode images to VQGAN codes and decode them back.", no_args_is_help=True)
+pipeline_app = typer.Typer(help="Build and inspect pipeline folders.", no_args_is_help=True)
 
 
 
@@ -31,3 +32,4 @@ app.add_typer(data_app, name="data")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 app.add_typer(vqgan_app, name="vqgan")
+app.add_typer(pipeline_app, name="pipeline")

@@ -29,6 +29,7 @@ VERSION = 1
 FINGERPRINT_BYTES = 4
 CHECK_BYTES = 2
 _HEADER = 1 + FINGERPRINT_BYTES + 2
+NOT_A_CODE = "not a montage code (they start with 'M' and are about 100 characters long)"
 
 
 def bits_per_code(codebook_size: int) -> int:
@@ -82,7 +83,7 @@ def _payload(code: str) -> bytes:
         raise MontageCodeError(f"a montage code is text, got {type(code).__name__}")
     text = "".join(code.split())
     if not text.startswith(PREFIX) or len(text) < 8 or len(text) > 4096:
-        raise MontageCodeError("not a montage code (they start with 'M' and are about 100 characters long)")
+        raise MontageCodeError(NOT_A_CODE)
     body = text[len(PREFIX):]
     try:
         payload = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from text2montage.data.synth.describe import IMPRESSIONS, attribute_sentences, describe_person
+from text2montage.data.synth.describe import IMPRESSIONS, describe_person
 from text2montage.data.vocab import ALL_FIELDS, SECTIONS, VOCAB, Person, is_known
 from text2montage.pipeline.errors import PipelineInputError
 from text2montage.text.normalize import normalize_text
@@ -58,8 +58,8 @@ def _known_fields(attributes: Mapping[str, str]) -> dict[str, str]:
 
 def _impression(value: str, seed: int) -> str:
     variants = IMPRESSIONS.get(value)
-    if not variants:
-        return " ".join(attribute_sentences({"impression.type": value}))
+    if not variants:  # a value outside the vocabulary: say it plainly
+        return f"{normalize_text(value).rstrip('.')} 인상이다."
     choice = variants[seed % len(variants)].replace("{h}", "")
     return normalize_text(choice) + "."
 

@@ -97,6 +97,35 @@ class Settings:
         return asdict(self)
 
 
+REGION_NAMES = ("hair", "eyebrows", "eyes", "nose", "mouth", "face_outline")  # = dalle.regions.REGIONS
+REGION_ALIASES: dict[str, str] = {
+    "머리": "hair", "헤어": "hair", "눈썹": "eyebrows", "눈": "eyes", "코": "nose", "입": "mouth",
+    "얼굴형": "face_outline", "윤곽": "face_outline", "face": "face_outline", "outline": "face_outline",
+    "face-outline": "face_outline",
+}
+REGION_LABELS_KO: dict[str, str] = {
+    "hair": "머리", "eyebrows": "눈썹", "eyes": "눈", "nose": "코", "mouth": "입",
+    "face_outline": "얼굴 윤곽",
+}
+
+
+def check_region(region: Any) -> str | tuple[float, float, float, float]:
+    """A region name (English or Korean) -> its canonical name; a box (x0, y0, x1, y1) -> floats, checked."""
+    if isinstance(region, str):
+        name = REGION_ALIASES.get(region.strip(), region.strip())
+        if name not in REGION_NAMES:
+            raise PipelineInputError(f"unknown region {region!r}; choose one of {', '.join(REGION_NAMES)} "
+                                     "or a box (x0, y0, x1, y1)")
+        return name
+    try:
+        x0, y0, x1, y1 = (float(v) for v in region)
+    except (TypeError, ValueError) as err:
+        raise PipelineInputError(f"a box is four numbers (x0, y0, x1, y1), got {region!r}") from err
+    if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+        raise PipelineInputError(f"a box needs 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1, got {region!r}")
+    return x0, y0, x1, y1
+
+
 def check_count(value: Any, name: str = "num_candidates") -> int:
     if _not_int(value) or not 1 <= value <= MAX_CANDIDATES:
         raise PipelineInputError(f"{name} must be a whole number from 1 to {MAX_CANDIDATES}, got {value!r}")

@@ -162,6 +162,15 @@ def load_components(root: Path) -> Components:
     return components
 
 
+def load_component(name: str, folder: Path) -> Any:
+    """One component from its own folder (e.g. a training run's dalle/); PipelineLoadError on any problem."""
+    if name not in _LOADERS:
+        raise PipelineLoadError(f"unknown component {name!r}; pipelines hold {', '.join(_LOADERS)}")
+    if not Path(folder).is_dir():
+        raise PipelineLoadError(f"no {name} folder at {folder}")
+    return _load_one(name, Path(folder))
+
+
 def _load_one(name: str, folder: Path) -> Any:
     try:
         return _LOADERS[name](folder)

@@ -28,11 +28,18 @@ from PIL import Image
 from text2montage.pipeline.codes import decode_montage_code, encode_montage_code
 from text2montage.pipeline.errors import PipelineInputError, PipelineLoadError
 from text2montage.pipeline.fingerprint import combine, component_digest
-from text2montage.pipeline.inputs import CleanDescription, Settings, check_strength, clean_description
+from text2montage.pipeline.inputs import (
+    CleanDescription,
+    Settings,
+    check_region,
+    check_strength,
+    clean_description,
+)
 from text2montage.pipeline.loading import (
     INDEX_FILE,
     Components,
     check_fit,
+    load_component,
     load_components,
     make_index,
     resolve_pipeline_dir,
@@ -58,16 +65,19 @@ class MontagePipeline:
         reranker: Any | None = None,
         attributes: Any | None = None,
         source: Path | None = None,
+        component_sources: dict[str, Path] | None = None,
     ) -> None:
         from text2montage.dalle.captions import CaptionEncoder
         from text2montage.dalle.sampling import CachedSampler
 
         self.components = Components(tokenizer, vqgan.eval(), dalle.eval(), reranker, attributes)
         check_fit(self.components, source or "the pipeline")
+        parts = {name: part for name, part in vars(self.components).items() if part is not None}
         self.source = source
+        from_source = {name: source / name for name in parts} if source else {}
+        self.component_sources = component_sources or from_source
         self._encoder = CaptionEncoder(tokenizer, dalle.config.text_len)
         self._sampler = CachedSampler(dalle)
-        parts = {name: part for name, part in vars(self.components).items() if part is not None}
         digests = {name: component_digest(part) for name, part in parts.items()}
         self.vqgan_digest = digests["vqgan"]
         self.fingerprint = combine(digests)
@@ -81,6 +91,17 @@ class MontagePipeline:
         root = resolve_pipeline_dir(path_or_hub_id)
         parts = load_components(root)
         return cls(**vars(parts), source=root)
+
+    @classmethod
+    def from_components(cls, **folders: str | Path | None) -> MontagePipeline:
+        """Assemble a pipeline from component folders (tokenizer=, vqgan=, dalle=, reranker=, attributes=),
+        e.g. a training run's outputs; save it with save_pretrained."""
+        given = {name: Path(path) for name, path in folders.items() if path is not None}
+        missing = [name for name in ("tokenizer", "vqgan", "dalle") if name not in given]
+        if missing:
+            raise PipelineLoadError(f"a pipeline needs {', '.join(missing)} too")
+        parts = {name: load_component(name, path) for name, path in given.items()}
+        return cls(**parts, component_sources=given)
 
     def save_pretrained(self, folder: str | Path) -> Path:
         """Write the pipeline (model_index.json + one folder per component) whole or not at all."""
@@ -105,10 +126,10 @@ class MontagePipeline:
         for name, part in vars(self.components).items():
             if part is None:
                 continue
-            part.save_pretrained(out / name)
-            if self.source is not None and (self.source / name).is_dir():
-                for card in (self.source / name).glob("*.md"):
-                    shutil.copy2(card, out / name / card.name)
+            _save_component(name, part, out / name)
+            origin = self.component_sources.get(name)
+            for card in origin.glob("*.md") if origin is not None and origin.is_dir() else ():
+                shutil.copy2(card, out / name / card.name)
         write_json_atomic(out / INDEX_FILE, make_index(self.components))
 
     # ----------------------------------------------------------------------------------------------
@@ -363,16 +384,12 @@ class MontagePipeline:
 
     def region_mask(self, region: str | Box) -> tuple[torch.Tensor, str]:
         """A named region or a box -> ((G, G) bool mask, name)."""
-        from text2montage.dalle.regions import REGIONS, region_mask
+        from text2montage.dalle.regions import region_mask
 
-        if isinstance(region, str):
-            name = REGION_ALIASES.get(region.strip(), region.strip())
-            if name not in REGIONS:
-                raise PipelineInputError(f"unknown region {region!r}; choose one of {', '.join(REGIONS)} "
-                                         "or a box (x0, y0, x1, y1)")
-            return region_mask(name, self.grid_size), name
-        mask = box_mask(region, self.grid_size)
-        return mask, "box(" + ", ".join(f"{v:.3g}" for v in region) + ")"
+        checked = check_region(region)
+        if isinstance(checked, str):
+            return region_mask(checked, self.grid_size), checked
+        return box_mask(checked, self.grid_size), "box(" + ", ".join(f"{v:.3g}" for v in checked) + ")"
 
     # ----------------------------------------------------------------------------------------------
     # shared steps
@@ -415,21 +432,12 @@ class MontagePipeline:
                              source=source or {})
 
 
-REGION_ALIASES: dict[str, str] = {
-    "머리": "hair", "헤어": "hair", "눈썹": "eyebrows", "눈": "eyes", "코": "nose", "입": "mouth",
-    "얼굴형": "face_outline", "윤곽": "face_outline", "face": "face_outline", "outline": "face_outline",
-    "face-outline": "face_outline",
-}
-
-
 def box_mask(box: Sequence[float], grid_size: int) -> torch.Tensor:
     """(x0, y0, x1, y1) image fractions -> (G, G) bool: cells the box covers by MIN_BOX_COVERAGE or more."""
-    try:
-        x0, y0, x1, y1 = (float(v) for v in box)
-    except (TypeError, ValueError) as err:
-        raise PipelineInputError(f"a box is four numbers (x0, y0, x1, y1), got {box!r}") from err
-    if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
-        raise PipelineInputError(f"a box needs 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1, got {box!r}")
+    checked = check_region(box)
+    if isinstance(checked, str):
+        raise PipelineInputError(f"a box is four numbers (x0, y0, x1, y1), got {box!r}")
+    x0, y0, x1, y1 = checked
     edges = torch.arange(grid_size + 1, dtype=torch.float64) / grid_size  # (G+1,)
     cover_x = (edges[1:].clamp(max=x1) - edges[:-1].clamp(min=x0)).clamp(min=0)  # (G,)
     cover_y = (edges[1:].clamp(max=y1) - edges[:-1].clamp(min=y0)).clamp(min=0)  # (G,)
@@ -437,6 +445,18 @@ def box_mask(box: Sequence[float], grid_size: int) -> torch.Tensor:
     mask = coverage >= MIN_BOX_COVERAGE
     mask.view(-1)[coverage.argmax()] = True
     return mask
+
+
+def _save_component(name: str, part: Any, folder: Path) -> None:
+    """The component's own save_pretrained; a scorer wrapping a model saves the model and its tokenizer."""
+    if hasattr(part, "save_pretrained"):
+        part.save_pretrained(folder)
+    elif hasattr(getattr(part, "model", None), "save_pretrained"):
+        part.model.save_pretrained(folder)
+        if getattr(part, "tokenizer", None) is not None:
+            part.tokenizer.save_pretrained(folder / "tokenizer")
+    else:
+        raise PipelineLoadError(f"cannot save {name}: {type(part).__name__} has no save_pretrained")
 
 
 def _check_code_range(array: np.ndarray, codebook_size: int) -> None:
