@@ -9,10 +9,12 @@ import unicodedata
 import numpy as np
 import pytest
 
+from text2montage.data.phrases import IMPRESSIONS, PHRASES, attribute_sentences, canonical_value, core_value
 from text2montage.data.synth import describe as d
-from text2montage.data.synth.describe import attribute_sentences, describe_person
-from text2montage.data.synth.sample import FEATURE_PLACES, sample_person
-from text2montage.data.vocab import ABSENT, PRESENT, SECTIONS, VOCAB, Person, is_known
+from text2montage.data.synth.describe import describe_person
+from text2montage.data.synth.person import FEATURE_PLACES, sample_person
+from text2montage.data.vocab import ABSENT, ALL_FIELDS, PRESENT, SECTIONS, VOCAB, Person, is_known
+from text2montage.text.korean import connect
 
 ALWAYS = ("face", "hairstyle", "eyes", "nose", "mouth")
 
@@ -139,9 +141,9 @@ def test_every_vocab_value_renders(persons: list[Person]) -> None:
             key = f"{section}.{field}"
             for value, _ in options:
                 sentences = attribute_sentences({key: value})
-                if is_known(value) and is_known(d._core(value)):
+                if is_known(value) and is_known(core_value(value)):
                     assert len(sentences) == 1 and sentences[0].endswith("다."), (key, value, sentences)
-                    assert d._canonical(key, value) is not None, (key, value)  # a table entry, not generic
+                    assert canonical_value(key, value) is not None, (key, value)  # a table entry, not generic
                 else:
                     assert sentences == []
                 varied = dataclasses.replace(_with(person, **{key.replace(".", "__"): value}),
@@ -151,24 +153,12 @@ def test_every_vocab_value_renders(persons: list[Person]) -> None:
                     assert all(_clean_text(t) for t in out.values())
 
 
-def test_attribute_sentences_plain() -> None:
-    assert attribute_sentences({"face.type": "계란형"}) == ["얼굴형은 계란형이다."]
-    both = attribute_sentences({"eyes.size": "작다", "face.type": "긴형"})
-    assert both == ["얼굴형은 긴형이다.", "눈이 작다."]  # vocabulary order
-    cheek = attribute_sentences({"face.cheek": "광대돌출(예: 비대칭은 분류 없음 선택 후 기술)"})
-    assert cheek == ["광대가 돌출되어 있다."]
-    unknown = {"face.chinType": "분류없음", "face.foreheadType": "알수없음", "feature.mole": ABSENT,
-               "face.cheek": "분류 없음", "eyes.size": ""}
-    assert attribute_sentences(unknown) == []
-    assert attribute_sentences({"feature.mole": PRESENT}) == ["점이 있다."]
-
-
 ODD_VALUES = ["아주 크다", "ABC", "  이상한   값 ", "반달눈.", "(예: 설명)", "x\ny", "😀", "다", "e\u0301"]
 
 
 @pytest.mark.parametrize("value", ODD_VALUES)
 def test_unlisted_values_do_not_crash(persons: list[Person], value: str) -> None:
-    attrs = {key: value for key in d.FIELD_ORDER}
+    attrs = {key: value for key in ALL_FIELDS}
     for sentence in attribute_sentences({**attrs, "unknown.key": "크다"}):
         assert _clean_text(sentence) and sentence.endswith(".")
     person = dataclasses.replace(persons[2], attributes=attrs, details={"mole": "nowhere"}, gender="X", age=5)
@@ -179,35 +169,16 @@ def test_unlisted_values_do_not_crash(persons: list[Person], value: str) -> None
     assert attribute_sentences({"eyes.size": None, "face.type": 3}) == []  # type: ignore[dict-item]
 
 
-@pytest.mark.parametrize(("clause", "go", "myeo", "neunde"), [
-    ("얼굴형은 계란형이다", "얼굴형은 계란형이고", "얼굴형은 계란형이며", "얼굴형은 계란형인데"),
-    ("눈이 작다", "눈이 작고", "눈이 작으며", "눈이 작은데"),
-    ("눈이 크다", "눈이 크고", "눈이 크며", "눈이 큰데"),
-    ("코가 길다", "코가 길고", "코가 길며", "코가 긴데"),
-    ("입술이 두껍다", "입술이 두껍고", "입술이 두꺼우며", "입술이 두꺼운데"),
-    ("미간이 좁다", "미간이 좁고", "미간이 좁으며", "미간이 좁은데"),
-    ("쌍꺼풀이 있다", "쌍꺼풀이 있고", "쌍꺼풀이 있으며", "쌍꺼풀이 있는데"),
-    ("눈꼬리가 올라갔다", "눈꼬리가 올라갔고", "눈꼬리가 올라갔으며", "눈꼬리가 올라갔는데"),
-    ("코가 작아 보인다", "코가 작아 보이고", "코가 작아 보이며", "코가 작아 보이는데"),
-    ("주름이 보이지 않는다", "주름이 보이지 않고", "주름이 보이지 않으며", "주름이 보이지 않는데"),
-    ("입 모양이 동그랗다", "입 모양이 동그랗고", "입 모양이 동그라며", "입 모양이 동그란데"),
-    ("눈썹이 가늘다", "눈썹이 가늘고", "눈썹이 가늘며", "눈썹이 가는데"),
-])
-def test_connect(clause: str, go: str, myeo: str, neunde: str) -> None:
-    forms = tuple(d._connect(clause, ending) for ending in ("고", "며", "는데"))
-    assert forms == (go, myeo, neunde)
-
-
 def test_every_template_conjugates() -> None:
-    templates = [t for table in d._PHRASES.values() for ts in table.values() for t in ts]
-    templates += [t for ts in d.IMPRESSIONS.values() for t in ts]
+    templates = [t for table in PHRASES.values() for ts in table.values() for t in ts]
+    templates += [t for ts in IMPRESSIONS.values() for t in ts]
     templates += [t for kinds in d._FEATURE_KINDS.values() for ts in kinds.values() for t in ts]
     templates += [t for ts in d._FEATURE_TEMPLATES.values() for t in ts]
     for template in templates:
         clause = template.replace("{h}", "").replace("{p}", "이마에")
         assert clause.endswith("다"), clause
         for ending in ("고", "며", "는데"):
-            joined = d._connect(clause, ending)
+            joined = connect(clause, ending)
             assert joined.endswith(ending[-1]) and not joined.endswith("다" + ending), (clause, joined)
 
 

@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
+from text2montage.data.synth.person import sample_person
 from text2montage.data.synth.render import SKETCH_KEYS, render_person_sketches
-from text2montage.data.synth.sample import sample_person
 from text2montage.data.vocab import ABSENT, PRESENT, Person
 from text2montage.metrics.haar import haar_face_rate, shuffle_tiles
 

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import typer
 
-from text2montage.cli.common import console, fail, progress_bar
+from text2montage.cli.common import console, progress_bar
 from text2montage.cli.groups import data_app, train_app
+from text2montage.data.prepare import PrepareOptions
+from text2montage.data.synth.corpus import SynthOptions
+from text2montage.errors import DataError, OptionError
+
+PREVIEW_PERSONS = 8
 
 
 @data_app.command("synth")
@@ -17,13 +22,13 @@ def synth(
     out: Path = typer.Option(..., "--out", help="Folder to write the AIHub-layout corpus into."),
     n: int = typer.Option(120, "--n", min=1, max=1_000_000, help="Number of persons."),
     seed: int = typer.Option(0, "--seed", help="Same seed, byte-identical files."),
-    width: int = typer.Option(540, "--width", min=64, max=4096),
-    height: int = typer.Option(720, "--height", min=64, max=4096),
+    width: int = typer.Option(SynthOptions.width, "--width", min=64, max=4096),
+    height: int = typer.Option(SynthOptions.height, "--height", min=64, max=4096),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes (0: one per core)."),
     preview: Path | None = typer.Option(None, "--preview", help="Also write a contact sheet PNG here."),
 ) -> None:
     """Write a synthetic look-alike of the AIHub montage dataset (same layout and JSON schema)."""
-    from text2montage.data.synth.corpus import SynthOptions, synthesize
+    from text2montage.data.synth.corpus import synthesize
 
     options = SynthOptions(out=out, n_persons=n, seed=seed, width=width, height=height)
     start = time.perf_counter()
@@ -36,14 +41,18 @@ def synth(
         f"in {elapsed:.1f} s: {n / elapsed:.1f} persons/s"
     )
     if preview is not None:
-        _write_preview(out, preview, 8)
+        _write_preview(out, preview, PREVIEW_PERSONS)
 
 
 def _write_preview(root: Path, out: Path, n: int) -> None:
     from text2montage.data.preview import contact_sheet, korean_font
 
+    if not root.is_dir():
+        raise DataError(f"{root} is not a folder")
     contact_sheet(root, out, n)
-    note = "" if korean_font() else f" (no Hangul font found: captions in {out.with_suffix('.txt')})"
+    note = "" if korean_font() else (
+        f" (no Hangul font: captions in {out.with_suffix('.txt')}; scripts/install.sh installs fonts-nanum)"
+    )
     console.print(f"contact sheet: {out}{note}")
 
 
@@ -51,61 +60,42 @@ def _write_preview(root: Path, out: Path, n: int) -> None:
 def preview(
     src: Path = typer.Argument(..., help="An AIHub-layout folder (real or synthetic)."),
     out: Path = typer.Option(..., "--out", help="PNG to write."),
-    n: int = typer.Option(8, "--n", min=1, max=200, help="Persons to show."),
+    n: int = typer.Option(PREVIEW_PERSONS, "--n", min=1, max=200, help="Persons to show."),
 ) -> None:
     """Write a contact sheet: each person's sketches (org, L, M, H) with the level-3 descriptions."""
-    if not src.is_dir():
-        raise fail(f"{src} is not a folder")
-    try:
-        _write_preview(src, out, n)
-    except FileNotFoundError as err:
-        raise fail(str(err)) from err
+    _write_preview(src, out, n)
 
 
 @data_app.command("prepare")
 def prepare(
     src: Path = typer.Argument(..., help="AIHub-layout folder (real download or `data synth` output)."),
     out: Path = typer.Option(..., "--out", help="Prepared dataset folder."),
-    size: int = typer.Option(128, "--size", help="Square image side in pixels."),
+    size: int = typer.Option(PrepareOptions.size, "--size", help="Square image side in pixels."),
     fit: str = typer.Option(
-        "pad", "--fit", help="pad: extend with paper white (no cut); crop: centre square."
+        PrepareOptions.fit, "--fit", help="pad: extend with paper white (no cut); crop: centre square."
     ),
     captions: str = typer.Option(
-        "impression,full,attributes",
+        ",".join(PrepareOptions.caption_modes),
         "--captions",
         help="Caption modes, comma-separated; combine modes with '+', e.g. impression+attributes.",
     ),
-    split: str = typer.Option("0.8,0.1,0.1", "--split", help="train,val,test fractions, split by person."),
+    split: str = typer.Option(
+        ",".join(map(str, PrepareOptions.split)), "--split", help="train,val,test fractions, split by person."
+    ),
     workers: int = typer.Option(0, "--workers", min=0, help="Processes (0: one per core)."),
 ) -> None:
     """Turn AIHub JSON records and sketches into square grayscale images, captions and attributes."""
-    from text2montage.data.prepare import PrepareOptions, prepare_dataset
+    from text2montage.data.prepare import prepare_dataset
 
     if not src.is_dir():
-        raise fail(f"{src} is not a folder")
-    try:
-        fractions = tuple(float(x) for x in split.split(","))
-        options = PrepareOptions(
-            size=size,
-            fit=fit,
-            split=fractions,  # type: ignore[arg-type]
-            caption_modes=tuple(m.strip() for m in captions.split(",") if m.strip()),
-        )
-        options.check()
-    except ValueError as err:
-        raise fail(str(err)) from err
+        raise DataError(f"{src} is not a folder")
+    options = PrepareOptions(size=size, fit=fit, split=_fractions(split),
+                             caption_modes=tuple(m.strip() for m in captions.split(",") if m.strip()))
+    options.check()
     with progress_bar() as bar:
         task = bar.add_task("preparing records")
-        try:
-            report = prepare_dataset(
-                src,
-                out,
-                options,
-                workers=workers,
-                on_progress=lambda d, t: bar.update(task, completed=d, total=t),
-            )
-        except FileNotFoundError as err:
-            raise fail(str(err)) from err
+        report = prepare_dataset(src, out, options, workers=workers,
+                                 on_progress=lambda d, t: bar.update(task, completed=d, total=t))
     console.print(
         f"{report.n_records} records of {report.n_json} prepared into {out}: "
         f"{json.dumps(report.counts)}; skipped {len(report.skipped)} "
@@ -113,23 +103,30 @@ def prepare(
     )
 
 
+def _fractions(split: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in split.split(","))
+    except ValueError as err:
+        raise OptionError(f"--split needs three fractions such as 0.8,0.1,0.1, got {split!r}") from err
+
+
 @train_app.command("tokenizer")
 def train_tokenizer(
     data: Path = typer.Option(..., "--data", help="Prepared dataset folder."),
     out: Path = typer.Option(..., "--out", help="Folder for tokenizer.json and its config."),
-    vocab_size: int = typer.Option(8000, "--vocab-size", min=300, max=200_000),
+    vocab_size: int | None = typer.Option(
+        None, "--vocab-size", min=300, max=200_000, help="Vocabulary size (default: the tokenizer's)."
+    ),
 ) -> None:
     """Train the byte-level BPE caption tokenizer on the training split's captions and section texts."""
-    from text2montage.data.store import PreparedDataError, load_split
+    from text2montage.data.store import load_split
     from text2montage.text.tokenizer import train_text_tokenizer
 
-    try:
-        records = load_split(data, "train").records
-    except PreparedDataError as err:
-        raise fail(str(err)) from err
+    records = load_split(data, "train").records
     texts = [t for r in records for t in [*r["captions"].values(), *r["sections"].values()] if t]
     if not texts:
-        raise fail(f"the training split of {data} has no caption text")
-    tokenizer = train_text_tokenizer(texts, vocab_size=vocab_size)
+        raise DataError(f"the training split of {data} has no caption text")
+    size = {} if vocab_size is None else {"vocab_size": vocab_size}
+    tokenizer = train_text_tokenizer(texts, **size)
     tokenizer.save_pretrained(str(out))
     console.print(f"tokenizer with {len(tokenizer)} tokens trained on {len(texts)} texts: {out}")

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from transformers import PreTrainedTokenizerBase
 
+from text2montage.data.phrases import attribute_sentences
 from text2montage.data.vocab import SECTIONS
 from text2montage.errors import DataError
 from text2montage.text.normalize import normalize_text
@@ -54,12 +55,8 @@ def record_sections(record: Mapping[str, Any]) -> list[str]:
 
 
 def record_attribute_sentences(record: Mapping[str, Any]) -> list[str]:
-    """Attribute sentences for the record's categorical attributes ([] when the describer is unavailable)."""
-    try:
-        from text2montage.data.synth.describe import attribute_sentences
-    except ImportError:
-        return []
-    return [normalize_text(s) for s in attribute_sentences(record.get("attributes") or {})]
+    """Attribute sentences ('얼굴형은 계란형이다.') for the record's categorical attributes."""
+    return attribute_sentences(record.get("attributes") or {})
 
 
 def build_caption(record: Mapping[str, Any], rng: random.Random, options: CaptionOptions, fits: Fits) -> str:

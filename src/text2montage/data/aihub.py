@@ -16,14 +16,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from text2montage.data.synth.describe import attribute_sentences
-from text2montage.data.vocab import LETTER_LEVELS, SECTIONS
-from text2montage.errors import DataError
+from text2montage.data.phrases import attribute_sentences
+from text2montage.data.vocab import CAPTION_MODES, LETTER_LEVELS, SECTIONS
+from text2montage.errors import DataError, OptionError
 from text2montage.text.normalize import normalize_text
 
 ENCODINGS = ("utf-8-sig", "cp949")  # utf-8-sig also reads plain utf-8
 DESCRIPTION_KEYS = ("descripton", "description")  # the real data misspells the key
-CAPTION_MODES = ("impression", "full", "attributes")
 
 
 class RecordError(DataError):
@@ -181,16 +180,19 @@ def _caption_part(record: AIHubRecord, mode: str) -> str:
         return " ".join(record.sections[s] for s in order)
     if mode == "attributes":
         return " ".join(attribute_sentences(record.attributes))
-    raise ValueError(f"unknown caption mode {mode!r}; use {', '.join(CAPTION_MODES)} or a '+' combination")
+    raise _unknown_mode(mode)
 
 
 def validate_caption_modes(modes: list[str]) -> None:
+    """OptionError naming the first mode that is not one of CAPTION_MODES or a '+' combination of them."""
     for mode in modes:
         for part in mode.split("+"):
             if part.strip() not in CAPTION_MODES:
-                raise ValueError(
-                    f"unknown caption mode {part!r}; use {', '.join(CAPTION_MODES)} or a '+' combination"
-                )
+                raise _unknown_mode(part)
+
+
+def _unknown_mode(mode: str) -> OptionError:
+    return OptionError(f"unknown caption mode {mode!r}; use {', '.join(CAPTION_MODES)} or a '+' combination")
 
 
 def iter_records(root: str | Path) -> Iterator[AIHubRecord | tuple[Path, RecordError]]:

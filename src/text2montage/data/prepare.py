@@ -37,11 +37,13 @@ from text2montage.data.store import (
     write_json_atomic,
     write_split,
 )
+from text2montage.data.vocab import CAPTION_MODES
+from text2montage.errors import OptionError
 
 WORK_DIR = ".work"
 SHARD_RECORDS = 256
 FIT_MODES = ("pad", "crop")
-DEFAULT_CAPTION_MODES = ("impression", "full", "attributes")
+DEFAULT_CAPTION_MODES = CAPTION_MODES
 DEFAULT_SPLIT = (0.8, 0.1, 0.1)
 PAPER_WHITE = 255
 
@@ -55,12 +57,12 @@ class PrepareOptions:
 
     def check(self) -> None:
         if not 8 <= self.size <= 1024:
-            raise ValueError(f"--size must be between 8 and 1024, got {self.size}")
+            raise OptionError(f"--size must be between 8 and 1024, got {self.size}")
         if self.fit not in FIT_MODES:
-            raise ValueError(f"--fit must be one of {', '.join(FIT_MODES)}, got {self.fit!r}")
+            raise OptionError(f"--fit must be one of {', '.join(FIT_MODES)}, got {self.fit!r}")
         validate_caption_modes(list(self.caption_modes))
         if len(self.split) != 3 or min(self.split) < 0 or abs(sum(self.split) - 1) > 1e-6:
-            raise ValueError(f"--split needs three non-negative fractions that sum to 1, got {self.split}")
+            raise OptionError(f"--split needs three non-negative fractions that sum to 1, got {self.split}")
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import subprocess
 import textwrap
 from collections import defaultdict
 from pathlib import Path
@@ -15,7 +17,8 @@ TEXT_WIDTH = 640
 FONT_SIZE = 15
 WRAP_CHARS = 40  # Hangul syllables are about one em wide: ~40 fit in TEXT_WIDTH at FONT_SIZE
 TEXT_LINES = 12
-# Fonts with Hangul, tried in order; Debian/Ubuntu: `apt-get install fonts-nanum` (or fonts-noto-cjk).
+# Fonts with Hangul, tried in order, then any font fontconfig knows for Korean. scripts/install.sh
+# installs Debian's fonts-nanum (NanumGothic, SIL Open Font License) where apt-get is available.
 KOREAN_FONTS = (
     "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -27,10 +30,22 @@ KOREAN_FONTS = (
 
 def korean_font(size: int = FONT_SIZE) -> ImageFont.ImageFont | ImageFont.FreeTypeFont | None:
     """A font that draws Hangul, or None when the machine has none."""
-    for path in KOREAN_FONTS:
-        if Path(path).is_file():
-            return ImageFont.truetype(path, size)
-    return None
+    path = korean_font_file()
+    return ImageFont.truetype(str(path), size) if path is not None else None
+
+
+@functools.cache
+def korean_font_file() -> Path | None:
+    """The first of KOREAN_FONTS on disk, else the first file `fc-list :lang=ko` names, else None."""
+    for path in map(Path, KOREAN_FONTS):
+        if path.is_file():
+            return path
+    try:
+        listed = subprocess.run(["fc-list", ":lang=ko", "file"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    files = sorted(line.split(":")[0].strip() for line in listed.stdout.splitlines() if line.strip())
+    return next((Path(f) for f in files if f.lower().endswith((".ttf", ".otf", ".ttc"))), None)
 
 
 def _persons(root: Path, n: int) -> list[list[AIHubRecord]]:

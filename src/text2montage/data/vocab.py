@@ -24,6 +24,10 @@ SECTIONS: tuple[str, ...] = (
     "impression",
 )
 
+# Caption modes of a prepared record (data prepare --captions): the original project's caption, every
+# section's description in SECTIONS order, the categorical fields as Korean sentences (data/phrases.py).
+CAPTION_MODES: tuple[str, ...] = ("impression", "full", "attributes")
+
 SECTION_NAMES_KO: dict[str, str] = {
     "face": "얼굴",
     "hairstyle": "머리",
@@ -220,7 +224,7 @@ class Person:
 
     `attributes` maps `section.field` to a vocabulary value (all fields, as a level-3 record has them).
     `details` maps a present feature (e.g. "mole") to where it is (e.g. "left_cheek"); see
-    synth.sample.FEATURE_PLACES.
+    synth.person.FEATURE_PLACES.
     """
 
     org_id: int

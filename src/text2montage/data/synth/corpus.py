@@ -24,8 +24,8 @@ import numpy as np
 
 from text2montage.data.store import write_bytes_atomic
 from text2montage.data.synth.describe import describe_person
+from text2montage.data.synth.person import sample_person
 from text2montage.data.synth.render import render_person_sketches
-from text2montage.data.synth.sample import sample_person
 from text2montage.data.vocab import LEVEL_LETTERS, VOCAB, Person, fields_for_level
 
 TRAIN_ROOT = Path("1.Training/라벨링데이터/TL")
