@@ -16,10 +16,8 @@ import torch
 from torch.utils.data import Dataset
 
 from text2montage.dalle.captions import CaptionEncoder, CaptionOptions, build_caption
-from text2montage.data.store import load_split
+from text2montage.data.store import CODES_META, load_split
 from text2montage.errors import DataError
-
-CODES_META = "meta.json"  # written by `data extract-codes`: grid_size, codebook_size, ...
 
 
 class CodesDataError(DataError):

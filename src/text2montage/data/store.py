@@ -9,6 +9,9 @@ PREPARED/
 ```
 A .npy file is read with `np.load(mmap_mode="r")`: no decoding, no copy, random access from any
 number of data-loader workers, and readable by anything that reads NumPy.
+
+The codes folder `data extract-codes` writes from it (vqgan/codes.py) and the transformer reads:
+CODES/{split}.npy uint16 (N, G, G), row i = record i; CODES/meta.json grid_size, codebook_size, ...
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ IMAGES_FILE = "images.npy"
 RECORDS_FILE = "records.jsonl"
 META_FILE = "meta.json"
 REPORT_FILE = "report.json"
+CODES_META = "meta.json"  # in a codes folder
 
 
 class PreparedDataError(DataError):

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 import torch
 
-from text2montage.data.store import SPLITS, load_split, write_json_atomic
+from text2montage.data.store import CODES_META, SPLITS, load_split, write_json_atomic
 from text2montage.errors import DataError, ModelLoadError
 from text2montage.vqgan.data import to_tensor, to_uint8
 from text2montage.vqgan.model import VQGAN
@@ -29,7 +29,6 @@ from text2montage.weights import CONFIG_FILE, WEIGHTS_FILE
 
 COMPONENT = "vqgan"  # a run or pipeline folder's sub-folder for the VQGAN
 CODES_DTYPE = np.uint16
-CODES_META = "meta.json"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "pretrained" / "default" / "vqgan"
 
 
