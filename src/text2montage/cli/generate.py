@@ -18,6 +18,7 @@ from text2montage.cli.groups import app, pipeline_app
 from text2montage.pipeline.errors import PipelineInputError
 
 MODEL_HELP = "Pipeline folder or cached Hugging Face id (default: the shipped pipeline)."
+THREADS_HELP = "torch threads (drawing is bound by per-step overhead: 1 is fastest on a busy machine)."
 REGION_HELP = "hair | eyebrows | eyes | nose | mouth | face_outline, or a box x0,y0,x1,y1 (image fractions)."
 
 
@@ -32,13 +33,12 @@ def _settings(num: int, seed: int | None, guidance: float, temperature: float, t
     return Settings(num, seed, guidance, temperature, top_k, top_p)
 
 
-def _load(model: str | None, threads: int | None) -> Any:
+def _load(model: str | None, threads: int) -> Any:
     import torch
 
     from text2montage.pipeline import MontagePipeline
 
-    if threads is not None:
-        torch.set_num_threads(threads)
+    torch.set_num_threads(threads)
     return MontagePipeline.from_pretrained(model)
 
 
@@ -68,7 +68,7 @@ def generate_command(
     from_file: Path | None = typer.Option(
         None, "--from-file", help="One description per line (# comments and blank lines skipped)."
     ),
-    threads: int | None = typer.Option(None, "--threads", min=1, help="torch threads."),
+    threads: int = typer.Option(1, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Draw ranked montages for a description: DIR/rank-01.png ..., sheet.png, results.json."""
     from text2montage.pipeline.inputs import clean_description
@@ -157,7 +157,7 @@ def redraw_command(
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
     guidance: float = typer.Option(3.0, "--guidance"),
     temperature: float = typer.Option(1.0, "--temperature"),
-    threads: int | None = typer.Option(None, "--threads", min=1),
+    threads: int = typer.Option(1, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Redraw one region of a montage and keep the rest: ranked candidates like `generate`."""
     from text2montage.pipeline.inputs import clean_description
@@ -184,7 +184,7 @@ def vary_command(
     seed: int | None = typer.Option(None, "--seed"),
     out: Path | None = typer.Option(None, "--out", help="Result folder (default: montages/vary-TIME)."),
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
-    threads: int | None = typer.Option(None, "--threads", min=1),
+    threads: int = typer.Option(1, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """"More like this": candidates near a montage."""
     from text2montage.pipeline.inputs import check_strength
@@ -220,7 +220,7 @@ def show_command(
         check_out_dir(out.parent / ".check")
         if not "".join(code.split()).startswith(PREFIX):
             raise PipelineInputError(NOT_A_CODE)
-        pipe = _load(model, None)
+        pipe = _load(model, 1)
         montage = pipe.from_code(code)
         write_bytes_atomic(out, _png_bytes(montage.image))
     console.print(f"wrote {out}")
@@ -284,7 +284,7 @@ def assemble_command(
 def info_command(model: str | None = typer.Argument(None, help=MODEL_HELP)) -> None:
     """Print what a pipeline holds as JSON: components, shapes, fingerprint, how it ranks."""
     with user_errors():
-        pipe = _load(model, None)
+        pipe = _load(model, 1)
     info = {
         "source": str(pipe.source), "fingerprint": pipe.fingerprint, "scorer": pipe.scorer,
         "components": [name for name, part in vars(pipe.components).items() if part is not None],
