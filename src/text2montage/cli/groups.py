@@ -12,7 +12,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 data_app = typer.Typer(help="Synthesize, prepare and inspect datasets.", no_args_is_help=True)
-train_app = typer.Typer(help="Train a stage (vqgan, dalle).", no_args_is_help=True)
+train_app = typer.Typer(help="Train a stage (vqgan, dalle, reranker).", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate a stage and print a JSON report.", no_args_is_help=True)
 vqgan_app = typer.Typer(help="Encode images to VQGAN codes and decode them back.", no_args_is_help=True)
 pipeline_app = typer.Typer(help="Build and inspect pipeline folders.", no_args_is_help=True)

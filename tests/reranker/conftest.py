@@ -1,0 +1,32 @@
+"""Shared fixtures for the reranker tests (data helpers live in sketches.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from reranker.sketches import DESCRIPTIONS, make_prepared
+
+from text2montage.text.tokenizer import train_text_tokenizer
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Tiny models run fastest on one thread, and the test machine's cores are shared."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def tokenizer_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tokenizer")
+    train_text_tokenizer(DESCRIPTIONS * 4, vocab_size=300).save_pretrained(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def prepared(tmp_path_factory) -> Path:
+    return make_prepared(tmp_path_factory.mktemp("prepared"))
