@@ -24,14 +24,6 @@ from text2montage.pipeline.results import MontageResult
 
 RESULTS_FILE = "results.json"
 SHEET_FILE = "sheet.png"
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
-    "/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/System/Library/Fonts/AppleSDGothicNeo.ttc",
-    "C:/Windows/Fonts/malgun.ttf",
-)
 SHEET_COLUMNS = 4
 THUMB = 192  # pixels per montage on the sheet
 PAD = 10
@@ -105,19 +97,10 @@ def results_json(record: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------------
 @lru_cache(maxsize=4)
 def hangul_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """A font that draws Hangul (Nanum, Noto CJK, ...), else Pillow's default (no Hangul glyphs)."""
-    extra = os.environ.get("TEXT2MONTAGE_FONT")
-    for path in ((extra,) if extra else ()) + FONT_CANDIDATES:
-        if path and Path(path).is_file():
-            try:
-                return ImageFont.truetype(path, size)
-            except OSError:
-                continue
-    return ImageFont.load_default(size)
+    """A font that draws Hangul (data.preview finds Nanum, Noto CJK, ...), else Pillow's default."""
+    from text2montage.data.preview import korean_font
 
-
-def has_hangul_font() -> bool:
-    return isinstance(hangul_font(16), ImageFont.FreeTypeFont) and hangul_font(16).getbbox("가")[2] > 4
+    return korean_font(size) or ImageFont.load_default(size)
 
 
 def contact_sheet(result: MontageResult, columns: int = SHEET_COLUMNS) -> Image.Image:
