@@ -115,3 +115,11 @@ def test_extractor_is_named_and_inception_needs_weights_on_disk(trained: Reranke
     assert "reranker image tower" in extractor_name(RerankerImageFeatures(trained))
     with pytest.raises(OptionError, match="never downloads"):
         inception_feature(tmp_path / "pt_inception.pth")
+
+
+def test_r_precision_does_not_count_identical_descriptions_as_others() -> None:
+    sim = np.array([[1.0, 0.2, 1.0], [0.2, 1.0, 0.2], [1.0, 0.2, 1.0]])  # texts 0 and 2 are the same
+    assert r_precision_from_similarity(sim) == pytest.approx(1 / 3)  # ties with the twin are misses
+    assert r_precision_from_similarity(sim, descriptions=["a", "b", "a"]) == 1.0
+    with pytest.raises(DataError, match="two different"):
+        r_precision_from_similarity(np.eye(2), descriptions=["a", "a"])

@@ -193,18 +193,31 @@ def inception_score(
     return float(mean), float(std)
 
 
-def r_precision_from_similarity(similarity: np.ndarray, pool: int = R_PRECISION_POOL, seed: int = 0) -> float:
+def r_precision_from_similarity(
+    similarity: np.ndarray,
+    pool: int = R_PRECISION_POOL,
+    seed: int = 0,
+    descriptions: Sequence[str] | None = None,
+) -> float:
     """similarity (N, N): description i vs image j, matched on the diagonal. The fraction of images whose
-    own description scores strictly above `pool - 1` others drawn at random (seeded) from the rest."""
+    own description scores strictly above (a tie is a miss) `pool - 1` others drawn at random (seeded)
+    from the rest. With `descriptions`, a text identical to image i's own is not one of its "others"
+    (fewer others are drawn when fewer differ)."""
     sim = np.asarray(similarity)
     n = len(sim)
     if sim.ndim != 2 or sim.shape != (n, n) or n < 2:
         raise DataError(f"R-precision needs a square similarity matrix of >= 2 pairs, got {sim.shape}")
-    rng, others = np.random.default_rng(seed), min(pool, n) - 1
-    hits = 0
+    if descriptions is not None and len(descriptions) != n:
+        raise DataError(f"{len(descriptions)} descriptions for {n} pairs")
+    codes = np.arange(n)  # one code per distinct description
+    if descriptions is not None:
+        codes = np.unique(np.asarray(descriptions), return_inverse=True)[1]
+    rng, hits = np.random.default_rng(seed), 0
     for i in range(n):
-        drawn = rng.choice(n - 1, size=others, replace=False)
-        drawn += drawn >= i  # skip the true description
+        others = np.flatnonzero(codes != codes[i])  # every other pair with a different description
+        if len(others) == 0:
+            raise DataError("R-precision needs at least two different descriptions")
+        drawn = rng.choice(others, size=min(pool - 1, len(others)), replace=False)
         hits += bool(sim[i, i] > sim[drawn, i].max())
     return hits / n
 
@@ -220,4 +233,5 @@ def r_precision(
     is smaller): 1.0 = every image picks out its own description, 1 / pool = chance."""
     if len(descriptions) != len(images):
         raise DataError(f"{len(descriptions)} descriptions but {len(images)} images")
-    return r_precision_from_similarity(reranker.similarity(descriptions, images), pool, seed)
+    texts = list(descriptions)
+    return r_precision_from_similarity(reranker.similarity(texts, images), pool, seed, texts)

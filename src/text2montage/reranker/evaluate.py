@@ -44,7 +44,7 @@ def evaluate_pairs(
     sim = reranker.similarity(descriptions, images)  # (N, N)
     return {
         "n": len(descriptions),
-        "r_precision": r_precision_from_similarity(sim, pool, seed),
+        "r_precision": r_precision_from_similarity(sim, pool, seed, descriptions),
         "r_precision_pool": min(pool, len(descriptions)),
         "r_precision_chance": 1 / min(pool, len(descriptions)),
         **recall_at(sim),
