@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from reranker.sketches import DESCRIPTIONS, drawn_set, trained_on_kinds
+from reranker.sketches import DESCRIPTIONS, NECKS, drawn_set, trained_on_kinds
 
 from text2montage.errors import DataError, OptionError
 from text2montage.metrics.fid import (
@@ -40,7 +40,7 @@ def one_torch_thread():
 @pytest.fixture(scope="module")
 def tokenizer_dir(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tokenizer")
-    train_text_tokenizer(DESCRIPTIONS * 4, vocab_size=300).save_pretrained(str(path))
+    train_text_tokenizer((DESCRIPTIONS + NECKS) * 4, vocab_size=300).save_pretrained(str(path))
     return path
 
 

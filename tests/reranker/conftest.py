@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from reranker.sketches import DESCRIPTIONS, make_prepared
+from reranker.sketches import DESCRIPTIONS, NECKS, make_prepared
 
 from text2montage.text.tokenizer import train_text_tokenizer
 
@@ -23,7 +23,7 @@ def one_torch_thread():
 @pytest.fixture(scope="session")
 def tokenizer_dir(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tokenizer")
-    train_text_tokenizer(DESCRIPTIONS * 4, vocab_size=300).save_pretrained(str(path))
+    train_text_tokenizer((DESCRIPTIONS + NECKS) * 4, vocab_size=300).save_pretrained(str(path))
     return path
 
 

@@ -53,13 +53,17 @@ def drawn_set(count: int, seed: int) -> tuple[np.ndarray, list[int]]:
     return np.stack([draw(k, rng) for k in kinds]), kinds
 
 
+NECKS = ["목이 길다.", "목이 굵고 짧다.", "목에 주름이 있다."]  # a second section: captions vary per visit
+
+
 def record(kind: int, person: int) -> dict:
+    neck = NECKS[person % len(NECKS)]
     return {
         "person_id": person,
         "level": 3,
-        "sections": {SECTIONS[kind]: DESCRIPTIONS[kind]},
+        "sections": {SECTIONS[kind]: DESCRIPTIONS[kind], "neck": neck},
         "attributes": {},
-        "captions": {"full": DESCRIPTIONS[kind]},
+        "captions": {"full": f"{DESCRIPTIONS[kind]} {neck}"},
     }
 
 

@@ -83,10 +83,15 @@ class LengthGroupedSampler(Sampler[int]):
 
     def __init__(self, dataset: PairDataset, batch_size: int, seed: int, window: int = 32) -> None:
         self.dataset, self.batch_size, self.seed, self.window = dataset, batch_size, seed, window
-        self.epoch = 0
+
+    # One epoch for the sampler and the dataset: accelerate's DataLoaderShard.set_epoch reaches only one of
+    # them in some set-ups (under DDP the sampler, not the dataset; after skip_first_batches the dataset).
+    @property
+    def epoch(self) -> int:
+        return self.dataset.epoch
 
     def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
+        self.dataset.set_epoch(epoch)
 
     def __len__(self) -> int:
         return len(self.dataset)
