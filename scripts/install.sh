@@ -27,12 +27,31 @@ install_hangul_font() {
 }
 install_hangul_font
 
+# The browser test drives Debian's chromium through PyPI's playwright (never `playwright install`, which
+# downloads browsers). Never fatal: without chromium the test skips and says why.
+install_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  command -v apt-get >/dev/null 2>&1 || { echo "note: no chromium; the browser test will skip" >&2; return 0; }
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      echo "note: run 'apt-get install chromium' as root for the browser test" >&2
+      return 0
+    fi
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 \
+    || { $sudo apt-get update -qq >/dev/null 2>&1 \
+         && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; } \
+    || echo "note: could not install chromium; the browser test will skip" >&2
+}
+
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 # Pin torch first: an unpinned torch would pull a multi-GB CUDA build; 2.13.0 is the local CPU build.
 .venv/bin/python -m pip install -q torch==2.13.0
 if [ "${1:-}" = "--dev" ]; then
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  .venv/bin/python -m pip install -q -e ".[app,dev]"
+  install_chromium
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -e ".[app]"
 fi
