@@ -171,6 +171,7 @@ def run_evaluation(options: EvalOptions, on_progress: OnProgress | None = None) 
     if options.free_prose is not None:
         samples[FREE_PROSE] = _free_prose(tools, options, readable_report, report, metrics, on_progress)
     metrics.add_references(report, reconstructions, held.captions)
+    report["signal_retained"] = _headline(report["attributes"])
     _finish_timing(report, started)
     return report, samples
 
@@ -257,6 +258,12 @@ def _free_prose(tools: Instruments, options: EvalOptions, readable_report: dict,
     report["timing"]["sampling_seconds"] += result.seconds
     report["timing"]["images_drawn"] += result.images.shape[0] * result.images.shape[1]
     return _sample_rows(result, None, options.sample_rows)
+
+
+def _headline(attributes: dict) -> dict:
+    """{mode: {"first": ..., "reranked": ...}}: signal retained of the field means, the report's headline."""
+    return {mode: {kind: signal["mean"].get(f"{kind}_signal_retained") for kind in ("first", "reranked")}
+            for mode, signal in attributes.items()}
 
 
 def _finish_timing(report: dict, started: float) -> None:
