@@ -155,3 +155,9 @@ def test_pipeline_assemble_and_info(tiny_dir, tmp_path):
     again = run("pipeline", "assemble", "--dalle", tiny_dir / "dalle", "--vqgan", tiny_dir / "vqgan",
                 "--out", tmp_path / "assembled")
     assert again.exit_code == 2 and "already exists" in again.output
+    from_run = run("pipeline", "assemble", tiny_dir, "--out", tmp_path / "from-run")
+    assert from_run.exit_code == 0, from_run.output
+    info_run = json.loads(run("pipeline", "info", tmp_path / "from-run").stdout)
+    assert info_run["fingerprint"] == data["fingerprint"]
+    nothing = run("pipeline", "assemble", tmp_path, "--out", tmp_path / "none")
+    assert nothing.exit_code == 2 and "no dalle, vqgan, tokenizer found" in nothing.output

@@ -260,9 +260,12 @@ def _check_montage_arg(montage: str) -> None:
 # --------------------------------------------------------------------------------------------------
 @pipeline_app.command("assemble")
 def assemble_command(
+    sources: list[Path] | None = typer.Argument(
+        None, help="Run folders holding tokenizer/, vqgan/, dalle/ (reranker/, attributes/): parts to take."
+    ),
     out: Path = typer.Option(..., "--out", help="New pipeline folder."),
-    dalle: Path = typer.Option(..., "--dalle", help="Transformer folder (train dalle's OUT/dalle)."),
-    vqgan: Path = typer.Option(..., "--vqgan", help="VQGAN folder (train vqgan's OUT/model)."),
+    dalle: Path | None = typer.Option(None, "--dalle", help="Transformer folder (a run's OUT/dalle)."),
+    vqgan: Path | None = typer.Option(None, "--vqgan", help="VQGAN folder (a run's OUT/vqgan)."),
     tokenizer: Path | None = typer.Option(None, "--tokenizer", help="Default: tokenizer/ beside --dalle."),
     reranker: Path | None = typer.Option(None, "--reranker", help="Reranker folder (optional)."),
     attributes: Path | None = typer.Option(None, "--attributes", help="Attribute classifier (optional)."),
@@ -271,13 +274,29 @@ def assemble_command(
     from text2montage.pipeline import MontagePipeline
 
     with user_errors():
-        tokenizer = tokenizer or dalle.parent / "tokenizer"
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise PipelineInputError(f"--out {out} already exists; give a new folder")
-        pipe = MontagePipeline.from_components(tokenizer=tokenizer, vqgan=vqgan, dalle=dalle,
-                                               reranker=reranker, attributes=attributes)
+        given = {"dalle": dalle, "vqgan": vqgan, "reranker": reranker, "attributes": attributes,
+                 "tokenizer": tokenizer or (dalle.parent / "tokenizer" if dalle else None)}
+        folders = _component_folders(given, sources or [])
+        pipe = MontagePipeline.from_components(**folders)
         pipe.save_pretrained(out)
     console.print(f"wrote pipeline {out} (fingerprint {pipe.fingerprint}; ranks by {pipe.scorer})")
+
+
+def _component_folders(given: dict[str, Path | None], sources: list[Path]) -> dict[str, Path]:
+    """Each component: the option naming it, else the first source folder holding it."""
+    for source in sources:
+        if not source.is_dir():
+            raise PipelineInputError(f"{source} is not a folder")
+    found = {}
+    for name, path in given.items():
+        found[name] = path or next((s / name for s in sources if (s / name).is_dir()), None)
+    missing = [name for name in ("dalle", "vqgan", "tokenizer") if found[name] is None]
+    if missing:
+        raise PipelineInputError(f"no {', '.join(missing)} found: name them (--{missing[0]}) or give a run "
+                                 "folder that holds them")
+    return {name: path for name, path in found.items() if path is not None}
 
 
 @pipeline_app.command("info")
