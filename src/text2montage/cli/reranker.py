@@ -91,6 +91,11 @@ def eval_reranker_command(
     reranker = Reranker.from_pretrained(model)
     report = evaluate_reranker(reranker, data, split, caption, limit, pool, seed)
     report = {"model": str(model), **report}
+    if report["cut_to_window"]:
+        console.print(
+            f"[yellow]note:[/] {report['cut_to_window']} of {report['n']} descriptions are longer than "
+            f"the reranker's {report['text_window']}-token window; only their beginning was scored"
+        )
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return

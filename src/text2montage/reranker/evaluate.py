@@ -7,6 +7,7 @@ full description, so no other sketch of the same person can be counted as a wron
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from text2montage.errors import DataError
 from text2montage.metrics.fid import R_PRECISION_POOL, r_precision_from_similarity
 from text2montage.reranker.data import full_description, one_per_person
 from text2montage.reranker.scorer import Reranker
+from text2montage.reranker.text import TextTruncatedWarning
 
 RECALL_KS = (1, 5)
 
@@ -41,9 +43,13 @@ def evaluate_pairs(
     """Every figure for matched (description i, image i) pairs."""
     if len(descriptions) < 2:
         raise DataError(f"evaluation needs at least 2 description/image pairs, got {len(descriptions)}")
-    sim = reranker.similarity(descriptions, images)  # (N, N)
+    with warnings.catch_warnings():  # counted in the report instead
+        warnings.simplefilter("ignore", TextTruncatedWarning)
+        sim = reranker.similarity(descriptions, images)  # (N, N)
     return {
         "n": len(descriptions),
+        "text_window": reranker.batcher.max_len,
+        "cut_to_window": sum(not reranker.batcher.fits(text) for text in descriptions),
         "r_precision": r_precision_from_similarity(sim, pool, seed, descriptions),
         "r_precision_pool": min(pool, len(descriptions)),
         "r_precision_chance": 1 / min(pool, len(descriptions)),
