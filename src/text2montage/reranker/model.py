@@ -6,8 +6,8 @@ text encoder, with a symmetric InfoNCE loss and a learnable temperature (CLIP's 
   (KoDALLE's route, e.g. klue/roberta-large); the mean of its final states over the text's tokens is
   projected. Mean pooling, not the [CLS] pooler: at initialisation a BERT's [CLS] state is the same for
   every text (measured: cosine 1.000 between six different descriptions), so a [CLS]-pooled tower must
-  first learn to route the text into that token, which made a tiny model fail to fit six pairs at a
-  learning rate where the mean-pooled one fits them.
+  first learn to route the text into that token: the tiny preset fitted 5 of 6 (sketch, description)
+  pairs after 150 steps at lr 3e-3 with the pooler (loss 0.61), all 6 with mean pooling (loss 5e-5).
 - Embeddings are L2-normalised; the logits are cos(text, image) * exp(logit_scale), logit_scale learnable
   and clamped at ln 100.
 - Pixels: uint8 sketches (N, S, S) -> float (N, 1, H, W) in [-1, 1], resized (antialiased) to image_size.
