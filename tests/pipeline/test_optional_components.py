@@ -1,4 +1,4 @@
-"""A pipeline holding a reranker/ ranks by it, and saves and loads it with the other components."""
+"""Optional components: a reranker ranks the candidates; reranker/ and attributes/ save and load too."""
 
 from __future__ import annotations
 
@@ -46,3 +46,16 @@ def test_the_reranker_round_trips_through_the_folder(with_reranker):
     a, b = pipe(TEXT, 3, seed=2), loaded(TEXT, 3, seed=2)
     assert [c.code for c in a.candidates] == [c.code for c in b.candidates]
     assert np.allclose([c.score for c in a.candidates], [c.score for c in b.candidates], atol=1e-5)
+
+
+def test_an_attribute_classifier_travels_with_the_pipeline(tmp_path):
+    from text2montage.attributes import AttributeClassifier, AttributeConfig
+
+    base = build_tiny_pipeline()
+    config = AttributeConfig(classes={"face.type": ["계란형", "둥근형"]}, image_size=32, channels=(4, 8),
+                             convs=(1, 1), hidden=8)
+    classifier = AttributeClassifier(config)
+    pipe = MontagePipeline(base.tokenizer, base.vqgan, base.dalle, attributes=classifier)
+    loaded = MontagePipeline.from_pretrained(pipe.save_pretrained(tmp_path / "p"))
+    assert isinstance(loaded.attributes, AttributeClassifier) and loaded.scorer == "likelihood"
+    assert loaded.fingerprint == pipe.fingerprint != base.fingerprint
