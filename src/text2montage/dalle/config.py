@@ -26,7 +26,7 @@ class DalleConfig:
     """
 
     text_vocab_size: int = 8000
-    text_len: int = 48
+    text_len: int = 224  # the longest text a prompt may hold: every full level-3 description of the corpus
     text_pad_id: int = 0  # the tokenizer's pad id: these positions get per-position pad embeddings
     text_embed_width: int | None = None  # None: width; else a projection maps it to width (KoDALLE route)
     text_position_offset: int = 0  # first row of the text position table used (2 for RoBERTa tables)
