@@ -69,7 +69,8 @@ def test_bad_preset_and_resume_of_garbage(prepared: Path, tmp_path: Path) -> Non
 def test_eval_json_and_where_it_writes(prepared: Path, model_dir: Path, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = run("eval", "vqgan", "--data", prepared, "--vqgan", model_dir, "--json", "--out", tmp_path / "ev")
+    out = tmp_path / "ev"
+    result = run("eval", "vqgan", "--data", prepared, "--vqgan", model_dir, "--json", "--out", out)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     keys = {"psnr", "ssim", "code_usage", "perplexity", "haar_rate_recon", "haar_rate_orig", "n"}
@@ -79,7 +80,8 @@ def test_eval_json_and_where_it_writes(prepared: Path, model_dir: Path, tmp_path
     run_folder = tmp_path / "run"  # a run or pipeline folder: the VQGAN in vqgan/, the grid beside it
     run_folder.mkdir()
     model_dir.rename(run_folder / "vqgan")
-    result = run("eval", "vqgan", "--data", prepared, "--vqgan", run_folder, "--split", "test", "--limit", "2")
+    result = run("eval", "vqgan", "--data", prepared, "--vqgan", run_folder, "--split", "test",
+                 "--limit", "2")
     assert result.exit_code == 0, result.output
     assert (run_folder / "vqgan_eval_test.png").is_file() and not list(tmp_path.glob("*.png"))
 
