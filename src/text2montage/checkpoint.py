@@ -1,4 +1,4 @@
-"""Training utilities shared by every trainer: atomic checkpoints, exact resume, logging.
+"""Atomic checkpoints and exact resume for every trainer (the rest of the scaffold: text2montage.training).
 
 Checkpoint layout (one per run folder, replaced atomically on every save)::
 
@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from accelerate import Accelerator
 from torch.utils.data import DataLoader, Sampler
@@ -169,30 +168,3 @@ def seed_everything(seed: int) -> None:
     from accelerate.utils import set_seed
 
     set_seed(seed)
-
-
-class ScalarLogger:
-    """TensorBoard scalars and images from the main process only; a no-op elsewhere."""
-
-    def __init__(self, accelerator: Accelerator, log_dir: Path) -> None:
-        self._writer = None
-        if accelerator.is_main_process:
-            from torch.utils.tensorboard import SummaryWriter
-
-            self._writer = SummaryWriter(log_dir=str(log_dir))
-
-    def scalars(self, values: dict[str, float], step: int) -> None:
-        if self._writer is not None:
-            for name, value in values.items():
-                self._writer.add_scalar(name, value, step)
-
-    def image(self, tag: str, image: np.ndarray, step: int) -> None:
-        """image: uint8 (H, W) grayscale or (H, W, 3)."""
-        if self._writer is not None:
-            dataformats = "HW" if image.ndim == 2 else "HWC"
-            self._writer.add_image(tag, image, step, dataformats=dataformats)
-
-    def close(self) -> None:
-        if self._writer is not None:
-            self._writer.flush()
-            self._writer.close()

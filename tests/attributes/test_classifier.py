@@ -25,9 +25,9 @@ def _options(data: Path, out: Path, **overrides) -> TrainOptions:
 @pytest.fixture(scope="module")
 def trained(attribute_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch.set_num_threads(1)
-    out = tmp_path_factory.mktemp("clf") / "model"
+    out = tmp_path_factory.mktemp("clf") / "run"
     train_attributes(_options(attribute_data, out))
-    return out
+    return out / "attributes"
 
 
 def _report(model_dir: Path, data: Path) -> dict:
@@ -65,7 +65,7 @@ def test_training_reads_the_drawn_attributes_and_round_trips(trained: Path, attr
 def test_shuffled_labels_score_the_majority_rate(attribute_data: Path, tmp_path: Path) -> None:
     torch.set_num_threads(1)
     train_attributes(_options(attribute_data, tmp_path / "shuffled", shuffle_labels=True))
-    report = _report(tmp_path / "shuffled", attribute_data)
+    report = _report(tmp_path / "shuffled" / "attributes", attribute_data)
     for name, row in report["fields"].items():
         assert row["accuracy"] <= row["majority_accuracy"] + 0.08, name
     assert report["readable_count"] == 0
@@ -76,10 +76,10 @@ def test_resume_continues_exactly(attribute_data: Path, tmp_path: Path) -> None:
     short = dict(steps=12, checkpoint_every=4)
     train_attributes(_options(attribute_data, tmp_path / "full", **short))
     train_attributes(_options(attribute_data, tmp_path / "cut", stop_at=5, **short))
-    assert not (tmp_path / "cut" / "model.safetensors").exists()
+    assert not (tmp_path / "cut" / "attributes").exists()
     train_attributes(_options(attribute_data, tmp_path / "cut", resume=True, **short))
-    full = AttributeClassifier.from_pretrained(tmp_path / "full").state_dict()
-    resumed = AttributeClassifier.from_pretrained(tmp_path / "cut").state_dict()
+    full = AttributeClassifier.from_pretrained(tmp_path / "full" / "attributes").state_dict()
+    resumed = AttributeClassifier.from_pretrained(tmp_path / "cut" / "attributes").state_dict()
     assert all(torch.equal(full[k], resumed[k]) for k in full)
 
 

@@ -19,7 +19,10 @@ def test_train_then_eval_json_and_table(attribute_data: Path, tmp_path: Path) ->
     result = runner.invoke(app, ["train", "attributes", "--data", str(attribute_data), "--out", str(out),
                                  "--steps", "3", "--batch-size", "16"])
     assert result.exit_code == 0, result.output
-    assert (out / "config.json").is_file() and (out / "model.safetensors").is_file()
+    assert (out / "attributes" / "config.json").is_file()
+    assert (out / "attributes" / "model.safetensors").is_file()
+    logs = out / "training" / "attributes" / "logs"
+    assert (logs / "scalars.jsonl").is_file() and list(logs.glob("events.out.tfevents.*"))
 
     result = runner.invoke(app, ["eval", "attributes", "--model", str(out), "--data", str(attribute_data),
                                  "--split", "test", "--json"])

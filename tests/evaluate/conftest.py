@@ -27,13 +27,13 @@ def eval_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def classifier_dir(eval_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from text2montage.attributes.train import TrainOptions, train_attributes
 
-    out = tmp_path_factory.mktemp("eval") / "classifier"
+    out = tmp_path_factory.mktemp("eval") / "classifier"  # a run folder: the classifier in attributes/
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     train_attributes(TrainOptions(data=eval_data, out=out, steps=120, batch_size=32, lr=3e-3,
                                   show_progress=False, eval_every=1000))
     torch.set_num_threads(threads)
-    return out
+    return out / "attributes"
 
 
 @pytest.fixture(scope="session")

@@ -4,14 +4,16 @@ Loss: the mean over fields of each field's cross-entropy over the records that h
 for it (unknown values are left out). Light augmentation: a small random shift and a contrast change
 of the pencil strokes against the white paper, drawn from a generator seeded by (seed, step) so a
 resumed run sees exactly the same batches.
+
+Runs on the shared scaffold (text2montage.training): the classifier lands in OUT/attributes/ (as a
+pipeline folder holds it), checkpoint/, logs/ and train_config.json in OUT/training/attributes/.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import time
-from dataclasses import dataclass
+import functools
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,19 +24,23 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from text2montage.attributes.labels import NO_LABEL, build_classes, encode_labels
 from text2montage.attributes.model import AttributeClassifier, AttributeConfig, scale_images
-from text2montage.checkpoint import (
-    EpochSampler,
-    ScalarLogger,
-    find_checkpoint,
-    iterate_from,
-    load_checkpoint,
-    save_checkpoint,
-    seed_everything,
-)
+from text2montage.checkpoint import EpochSampler, iterate_from, seed_everything
 from text2montage.data.store import PreparedDataError, load_split
-from text2montage.errors import CheckpointError, DataError, OptionError
+from text2montage.errors import DataError, OptionError
+from text2montage.training.loop import (
+    AfterStep,
+    RunLogger,
+    TrainingRun,
+    checkpoint_to_resume,
+    make_accelerator,
+    restore,
+    train_steps,
+    warmup_cosine_schedule,
+    write_run_config,
+)
+from text2montage.training.run import RunFolder, RunOptions
 
-LOG_FILE = "losses.jsonl"
+COMPONENT = "attributes"
 WARMUP_STEPS = 100
 MIN_LR_RATIO = 0.05
 
@@ -59,6 +65,10 @@ class TrainOptions:
     stop_at: int | None = None  # end this run after this step (checkpointed), as if interrupted
     show_progress: bool = True
 
+    def run_options(self) -> RunOptions:
+        return RunOptions(out=self.out, resume=self.resume, seed=self.seed, stop_at=self.stop_at,
+                          show_progress=self.show_progress)
+
 
 @dataclass
 class Trainer:
@@ -72,24 +82,20 @@ class Trainer:
 
 
 def train_attributes(options: TrainOptions) -> list[dict[str, float]]:
-    """Train (or resume); the final model lands in OUT/config.json + OUT/model.safetensors."""
+    """Train (or resume); the classifier lands in OUT/attributes/ after the last step. -> this run's
+    per-step scalars (loss, lr, and val/mean_accuracy where it was evaluated)."""
     _check_options(options)
-    out = Path(options.out)
-    out.mkdir(parents=True, exist_ok=True)
+    folder = RunFolder(options.out, COMPONENT)
+    checkpoint_to_resume(folder, options.resume)
     t = build_trainer(options)
-    start = _restore(t)
-    end = options.steps if options.stop_at is None else min(options.steps, options.stop_at)
-    logger = ScalarLogger(t.accelerator, out / "tensorboard")
-    history = _run_loop(t, start, end, logger)
-    if end >= options.steps:
-        metrics = _validate(t)
-        logger.scalars(metrics, end)
-        if t.accelerator.is_main_process:
-            t.accelerator.unwrap_model(t.model).save_pretrained(out)
-            history.append({"step": end, **metrics})
-    logger.close()
-    t.accelerator.wait_for_everyone()
-    return history
+    run = TrainingRun(t.accelerator, folder, options.run_options(), t.model, t.scheduler, options.steps,
+                      options.log_every, options.checkpoint_every, progress_keys=("loss",))  # fmt: skip
+    start = restore(run)
+    write_run_config(t.accelerator, folder, asdict(options))
+    batches = iterate_from(t.accelerator, t.loader, start)
+    t.model.train()
+    step = functools.partial(take_step, t, batches)
+    return train_steps(run, start, step, _evaluate_on_schedule(t)).history
 
 
 def _check_options(options: TrainOptions) -> None:
@@ -100,7 +106,7 @@ def _check_options(options: TrainOptions) -> None:
 
 
 def build_trainer(options: TrainOptions) -> Trainer:
-    accelerator = Accelerator(step_scheduler_with_optimizer=False)
+    accelerator = make_accelerator(options.run_options())
     seed_everything(options.seed)
     split = load_split(options.data, "train")
     records = [r.get("attributes", {}) for r in split.records]
@@ -120,7 +126,8 @@ def build_trainer(options: TrainOptions) -> Trainer:
     loader = DataLoader(dataset, batch_size=options.batch_size, sampler=sampler, drop_last=True)
     model = AttributeClassifier(AttributeConfig(classes=classes, image_size=size))
     optimizer = torch.optim.AdamW(model.parameters(), lr=options.lr, weight_decay=options.weight_decay)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_factor(options.steps))
+    warmup = min(WARMUP_STEPS, max(1, options.steps // 10))
+    scheduler = warmup_cosine_schedule(optimizer, warmup, options.steps, MIN_LR_RATIO)
     model, optimizer, scheduler, loader = accelerator.prepare(model, optimizer, scheduler, loader)
     return Trainer(accelerator, options, model, optimizer, scheduler, loader, _val_split(options.data))
 
@@ -133,19 +140,6 @@ def _val_split(data: Path) -> tuple[np.ndarray, list[dict]] | None:
     if not len(split):
         return None
     return np.asarray(split.images), [r.get("attributes", {}) for r in split.records]
-
-
-def _lr_factor(total: int):
-    """Linear warm-up, then cosine decay to MIN_LR_RATIO at the last step."""
-    warmup = min(WARMUP_STEPS, max(1, total // 10))
-
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        progress = min(1.0, (step - warmup) / max(1, total - warmup))
-        return MIN_LR_RATIO + (1 - MIN_LR_RATIO) * 0.5 * (1 + math.cos(math.pi * progress))
-
-    return factor
 
 
 def augment(images: torch.Tensor, options: TrainOptions, step: int) -> torch.Tensor:
@@ -187,6 +181,10 @@ def train_step(t: Trainer, batch: tuple[torch.Tensor, torch.Tensor], step: int) 
     return float(loss.detach())
 
 
+def take_step(t: Trainer, batches: Iterator[tuple[torch.Tensor, ...]], index: int) -> dict[str, float]:
+    return {"loss": train_step(t, next(batches), index)}
+
+
 def _validate(t: Trainer) -> dict[str, float]:
     """Mean per-field accuracy on the val split (known labels only)."""
     if t.val is None or not t.accelerator.is_main_process:
@@ -197,70 +195,15 @@ def _validate(t: Trainer) -> dict[str, float]:
     return {"val/mean_accuracy": float(np.mean(accuracies))} if accuracies else {}
 
 
-def _restore(t: Trainer) -> int:
-    out = Path(t.options.out)
-    if not t.options.resume:
-        if find_checkpoint(out) is not None or (out / "config.json").exists():
-            raise CheckpointError(f"{out} holds a checkpoint or model already; pass --resume or a new --out")
-        return 0
-    state = load_checkpoint(t.accelerator, out)
-    if state is None:
-        return 0
-    _truncate_log(out, state["step"])
-    return int(state["step"])
+def _evaluate_on_schedule(t: Trainer) -> AfterStep:
+    """Val accuracy every eval_every steps and after the last step."""
 
+    def after_step(done: int, logger: RunLogger) -> dict[str, float]:
+        if done % t.options.eval_every and done != t.options.steps:
+            return {}
+        values = _validate(t)
+        t.model.train()
+        logger.scalars(values, done)
+        return values
 
-def _truncate_log(out: Path, step: int) -> None:
-    """Drop log lines written after the checkpoint, so the log reads as one uninterrupted run."""
-    path = out / LOG_FILE
-    if path.is_file():
-        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if json.loads(ln)["step"] <= step]
-        path.write_text("".join(ln + "\n" for ln in lines), encoding="utf-8")
-
-
-def _run_loop(t: Trainer, start: int, end: int, logger: ScalarLogger) -> list[dict[str, float]]:
-    options, acc = t.options, t.accelerator
-    batches = iterate_from(acc, t.loader, start)
-    history: list[dict[str, float]] = []
-    step, started = start, time.perf_counter()
-    progress = _progress(options.show_progress and acc.is_main_process)
-    task = progress.add_task("attributes", total=options.steps, completed=start) if progress else None
-    t.model.train()
-    while step < end:
-        loss = train_step(t, next(batches), step)
-        step += 1
-        rate = (step - start) * options.batch_size * acc.num_processes / (time.perf_counter() - started)
-        logs = {"step": step, "loss": loss, "lr": t.scheduler.get_last_lr()[0], "images_per_s": rate}
-        if step % options.eval_every == 0 and step < options.steps:
-            logs.update(_validate(t))
-            t.model.train()
-        history.append(logs)
-        _periodic(t, step, logs, logger)
-        if progress is not None:
-            progress.update(task, completed=step, description=f"attributes loss={loss:.3f} {rate:.0f} img/s")
-    if progress is not None:
-        progress.stop()
-    if step % options.checkpoint_every and step > start:
-        save_checkpoint(acc, t.model, Path(options.out), step, {"seed": options.seed})
-    return history
-
-
-def _periodic(t: Trainer, step: int, logs: dict[str, float], logger: ScalarLogger) -> None:
-    out = Path(t.options.out)
-    if t.accelerator.is_main_process:
-        with (out / LOG_FILE).open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(logs) + "\n")
-    if step % t.options.log_every == 0:
-        logger.scalars({k: v for k, v in logs.items() if k != "step"}, step)
-    if step % t.options.checkpoint_every == 0:
-        save_checkpoint(t.accelerator, t.model, out, step, {"seed": t.options.seed})
-
-
-def _progress(enabled: bool):
-    if not enabled:
-        return None
-    from text2montage.cli.common import progress_bar
-
-    bar = progress_bar()
-    bar.start()
-    return bar
+    return after_step

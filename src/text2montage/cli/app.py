@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from text2montage.cli.common import console, user_errors
+from text2montage.cli.common import console
 from text2montage.cli.groups import app
 
 MAX_QUEUE = 1000
@@ -24,13 +24,12 @@ def serve_command(
     from text2montage.app import launch, quiet_environment
 
     quiet_environment()
-    with user_errors():
-        import torch
+    import torch
 
-        from text2montage.pipeline import MontagePipeline
+    from text2montage.pipeline import MontagePipeline
 
-        torch.set_num_threads(threads)
-        pipe = MontagePipeline.from_pretrained(model)
+    torch.set_num_threads(threads)
+    pipe = MontagePipeline.from_pretrained(model)
     if host not in ("127.0.0.1", "localhost", "::1"):
         console.print(f"[yellow]note:[/] binding {host}: anyone who can reach this machine can use the app")
     console.print(f"serving http://{host}:{port} (ranked by {pipe.scorer}; Ctrl+C stops)")

@@ -14,28 +14,32 @@ from text2montage.cli.groups import eval_app, train_app
 @train_app.command("attributes")
 def train_attributes_command(
     data: Path = typer.Option(..., "--data", help="Prepared dataset folder (text2montage data prepare)."),
-    out: Path = typer.Option(..., "--out", help="Model folder: config.json, model.safetensors, checkpoint/."),
+    out: Path = typer.Option(..., "--out", help="Run folder: the classifier in OUT/attributes/, its "
+                                                "checkpoint and logs in OUT/training/attributes/."),
     steps: int = typer.Option(3000, "--steps", min=1, help="Optimizer steps."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Per-process batch size."),
     lr: float = typer.Option(2e-3, "--lr", min=0.0, help="Peak learning rate (AdamW, cosine decay)."),
     seed: int = typer.Option(0, "--seed"),
-    resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint exactly."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from the run's checkpoint exactly."),
     image_size: int | None = typer.Option(None, "--image-size", min=8, help="Input size (default: data's)."),
 ) -> None:
     """Train the attribute classifier (one head per AIHub field) on the prepared train split."""
-    from text2montage.attributes.train import TrainOptions, train_attributes
+    from text2montage.attributes.train import COMPONENT, TrainOptions, train_attributes
+    from text2montage.training.run import RunFolder
 
     options = TrainOptions(data=data, out=out, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
                            resume=resume, image_size=image_size)
     history = train_attributes(options)
     last = history[-1] if history else {}
     console.print(f"done: {len(history)} log rows this run; last: {json.dumps(last)}")
-    console.print(f"model: {out}  checkpoint: {out / 'checkpoint'}")
+    folder = RunFolder(out, COMPONENT)
+    console.print(f"model: {folder.component_dir}  checkpoint and logs: {folder.work_dir}")
 
 
 @eval_app.command("attributes")
 def eval_attributes_command(
-    model: Path = typer.Option(..., "--model", help="Attribute-classifier folder (train attributes --out)."),
+    model: Path = typer.Option(..., "--model", help="Attribute-classifier folder, or a run/pipeline "
+                                                    "folder holding attributes/ (train attributes --out)."),
     data: Path = typer.Option(..., "--data", help="Prepared dataset folder."),
     split: str = typer.Option("test", "--split", help="train | val | test"),
     images: Path | None = typer.Option(
@@ -47,8 +51,10 @@ def eval_attributes_command(
     """Per-field accuracy, balanced accuracy and majority-class accuracy on real (or given) sketches."""
     from text2montage.attributes.evaluate import field_report
     from text2montage.attributes.model import AttributeClassifier
+    from text2montage.attributes.train import COMPONENT
+    from text2montage.training.run import component_dir
 
-    classifier = AttributeClassifier.from_pretrained(model)
+    classifier = AttributeClassifier.from_pretrained(component_dir(model, COMPONENT))
     pixels, records, train_records = _eval_inputs(data, split, images, level)
     report = field_report(classifier, pixels, records, train_records)
     report = {"model": str(model), "split": split, "images": str(images) if images else None,

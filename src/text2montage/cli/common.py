@@ -8,19 +8,17 @@ other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from text2montage.errors import Text2MontageError
 from text2montage.progress import console, progress_bar
 
-__all__ = ["DEBUG_KEY", "ReportingGroup", "console", "error_message", "fail", "progress_bar", "set_threads",
-           "user_errors"]
+__all__ = ["DEBUG_KEY", "ReportingGroup", "console", "error_message", "progress_bar", "set_threads"]
 
 DEBUG_KEY = "text2montage.debug"  # click context meta: re-raise user errors with their traceback
 
@@ -41,24 +39,8 @@ class ReportingGroup(TyperGroup):
         except (Text2MontageError, OSError) as err:
             if ctx.meta.get(DEBUG_KEY):
                 raise
-            raise fail(error_message(err)) from None
-
-
-def fail(message: str) -> typer.Exit:
-    """Print a user-facing error (no traceback) and return the exit to raise."""
-    console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
-    return typer.Exit(code=2)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """The app's own reporting, for a block (the app already reports every command's user errors)."""
-    try:
-        yield
-    except (Text2MontageError, OSError) as err:
-        if click.get_current_context(silent=True) and click.get_current_context().meta.get(DEBUG_KEY):
-            raise
-        raise fail(error_message(err)) from None
+            console.print(f"[bold red]error:[/] {escape(error_message(err))}", highlight=False)
+            raise typer.Exit(code=2) from None
 
 
 def set_threads(threads: int | None) -> None:

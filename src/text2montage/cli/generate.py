@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from text2montage.cli.common import console, progress_bar, user_errors
+from text2montage.cli.common import console, progress_bar
 from text2montage.cli.groups import app, pipeline_app
 from text2montage.pipeline.errors import PipelineInputError
 
@@ -74,22 +74,21 @@ def generate_command(
     from text2montage.pipeline.inputs import clean_description
     from text2montage.pipeline.output import check_out_dir, write_folder, write_result
 
-    with user_errors():
-        if (description is None) == (from_file is None):
-            raise PipelineInputError("give a description or --from-file FILE (one of the two)")
-        settings = _settings(num, seed, guidance, temperature, top_k, top_p)
-        texts = _read_descriptions(from_file) if from_file else [description]
-        for text in texts:
-            clean_description(text)
-        out = check_out_dir(out or _default_out("generate"))
-        pipe = _load(model, threads)
-        if from_file is None:
-            result = pipe(texts[0], **_call_args(settings))
-            write_folder(out, lambda tmp: write_result(result, tmp))
-            _report(result, out)
-            return
-        results = _generate_many(pipe, texts, settings)
-        write_folder(out, lambda tmp: _write_many(results, tmp, from_file))
+    if (description is None) == (from_file is None):
+        raise PipelineInputError("give a description or --from-file FILE (one of the two)")
+    settings = _settings(num, seed, guidance, temperature, top_k, top_p)
+    texts = _read_descriptions(from_file) if from_file else [description]
+    for text in texts:
+        clean_description(text)
+    out = check_out_dir(out or _default_out("generate"))
+    pipe = _load(model, threads)
+    if from_file is None:
+        result = pipe(texts[0], **_call_args(settings))
+        write_folder(out, lambda tmp: write_result(result, tmp))
+        _report(result, out)
+        return
+    results = _generate_many(pipe, texts, settings)
+    write_folder(out, lambda tmp: _write_many(results, tmp, from_file))
     console.print(f"wrote {len(results)} result folders to {out} ({out / 'results.json'})")
 
 
@@ -163,15 +162,14 @@ def redraw_command(
     from text2montage.pipeline.inputs import clean_description
     from text2montage.pipeline.output import check_out_dir, write_folder, write_result
 
-    with user_errors():
-        settings = _settings(num, seed, guidance, temperature, None, None)
-        clean_description(description)
-        where = _parse_region(region)
-        _check_montage_arg(montage)
-        out = check_out_dir(out or _default_out("redraw"))
-        pipe = _load(model, threads)
-        result = pipe.redraw(montage, where, description, **_call_args(settings))
-        write_folder(out, lambda tmp: write_result(result, tmp))
+    settings = _settings(num, seed, guidance, temperature, None, None)
+    clean_description(description)
+    where = _parse_region(region)
+    _check_montage_arg(montage)
+    out = check_out_dir(out or _default_out("redraw"))
+    pipe = _load(model, threads)
+    result = pipe.redraw(montage, where, description, **_call_args(settings))
+    write_folder(out, lambda tmp: write_result(result, tmp))
     _report(result, out)
 
 
@@ -190,14 +188,13 @@ def vary_command(
     from text2montage.pipeline.inputs import check_strength
     from text2montage.pipeline.output import check_out_dir, write_folder, write_result
 
-    with user_errors():
-        settings = _settings(num, seed, 3.0, 1.0, None, None)
-        check_strength(strength)
-        _check_montage_arg(montage)
-        out = check_out_dir(out or _default_out("vary"))
-        pipe = _load(model, threads)
-        result = pipe.vary(montage, strength, settings.num_candidates, settings.seed, description)
-        write_folder(out, lambda tmp: write_result(result, tmp))
+    settings = _settings(num, seed, 3.0, 1.0, None, None)
+    check_strength(strength)
+    _check_montage_arg(montage)
+    out = check_out_dir(out or _default_out("vary"))
+    pipe = _load(model, threads)
+    result = pipe.vary(montage, strength, settings.num_candidates, settings.seed, description)
+    write_folder(out, lambda tmp: write_result(result, tmp))
     _report(result, out)
 
 
@@ -212,17 +209,16 @@ def show_command(
     from text2montage.pipeline.codes import NOT_A_CODE, PREFIX
     from text2montage.pipeline.output import check_out_dir
 
-    with user_errors():
-        if out.suffix.lower() != ".png":
-            raise PipelineInputError(f"--out {out} must name a .png file")
-        if out.is_dir():
-            raise PipelineInputError(f"--out {out} is a folder; name the .png file to write")
-        check_out_dir(out.parent / ".check")
-        if not "".join(code.split()).startswith(PREFIX):
-            raise PipelineInputError(NOT_A_CODE)
-        pipe = _load(model, 1)
-        montage = pipe.from_code(code)
-        write_bytes_atomic(out, _png_bytes(montage.image))
+    if out.suffix.lower() != ".png":
+        raise PipelineInputError(f"--out {out} must name a .png file")
+    if out.is_dir():
+        raise PipelineInputError(f"--out {out} is a folder; name the .png file to write")
+    check_out_dir(out.parent / ".check")
+    if not "".join(code.split()).startswith(PREFIX):
+        raise PipelineInputError(NOT_A_CODE)
+    pipe = _load(model, 1)
+    montage = pipe.from_code(code)
+    write_bytes_atomic(out, _png_bytes(montage.image))
     console.print(f"wrote {out}")
 
 
@@ -273,14 +269,13 @@ def assemble_command(
     """Build a pipeline folder (model_index.json + components) from trained component folders."""
     from text2montage.pipeline import MontagePipeline
 
-    with user_errors():
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise PipelineInputError(f"--out {out} already exists; give a new folder")
-        given = {"dalle": dalle, "vqgan": vqgan, "reranker": reranker, "attributes": attributes,
-                 "tokenizer": tokenizer or (dalle.parent / "tokenizer" if dalle else None)}
-        folders = _component_folders(given, sources or [])
-        pipe = MontagePipeline.from_components(**folders)
-        pipe.save_pretrained(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise PipelineInputError(f"--out {out} already exists; give a new folder")
+    given = {"dalle": dalle, "vqgan": vqgan, "reranker": reranker, "attributes": attributes,
+             "tokenizer": tokenizer or (dalle.parent / "tokenizer" if dalle else None)}
+    folders = _component_folders(given, sources or [])
+    pipe = MontagePipeline.from_components(**folders)
+    pipe.save_pretrained(out)
     console.print(f"wrote pipeline {out} (fingerprint {pipe.fingerprint}; ranks by {pipe.scorer})")
 
 
@@ -302,8 +297,7 @@ def _component_folders(given: dict[str, Path | None], sources: list[Path]) -> di
 @pipeline_app.command("info")
 def info_command(model: str | None = typer.Argument(None, help=MODEL_HELP)) -> None:
     """Print what a pipeline holds as JSON: components, shapes, fingerprint, how it ranks."""
-    with user_errors():
-        pipe = _load(model, 1)
+    pipe = _load(model, 1)
     info = {
         "source": str(pipe.source), "fingerprint": pipe.fingerprint, "scorer": pipe.scorer,
         "components": [name for name, part in vars(pipe.components).items() if part is not None],

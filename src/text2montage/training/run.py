@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from text2montage.errors import OptionError
+from text2montage.weights import CONFIG_FILE
 
 TRAINING_DIR = "training"
 LOGS_DIR = "logs"
@@ -48,6 +49,15 @@ class RunOptions:
             raise OptionError(f"gradient accumulation must be >= 1, got {self.grad_accum}")
         if self.stop_at is not None and self.stop_at < 1:
             raise OptionError(f"stop_at must be >= 1, got {self.stop_at}")
+
+
+def component_dir(path: str | Path, component: str) -> Path:
+    """The `component` folder that `path` names: path itself when it holds a config.json, else its
+    `component`/ sub-folder when there is one (a run or pipeline folder), else path as given."""
+    path = Path(path)
+    if not (path / CONFIG_FILE).is_file() and (path / component).is_dir():
+        return path / component
+    return path
 
 
 @dataclass(frozen=True)

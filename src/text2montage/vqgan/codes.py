@@ -23,9 +23,10 @@ import torch
 
 from text2montage.data.store import CODES_META, SPLITS, load_split, write_json_atomic
 from text2montage.errors import DataError, ModelLoadError
+from text2montage.training.run import component_dir
 from text2montage.vqgan.data import to_tensor, to_uint8
 from text2montage.vqgan.model import VQGAN
-from text2montage.weights import CONFIG_FILE, WEIGHTS_FILE
+from text2montage.weights import WEIGHTS_FILE
 
 COMPONENT = "vqgan"  # a run or pipeline folder's sub-folder for the VQGAN
 CODES_DTYPE = np.uint16
@@ -35,9 +36,7 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "pretrained" / "def
 def vqgan_folder(path: str | Path | None = None) -> Path:
     """The VQGAN folder `path` names: itself, or its vqgan/ (a run or pipeline folder); the shipped
     default when path is None. ModelLoadError when there is none."""
-    folder = Path(path) if path is not None else DEFAULT_MODEL_DIR
-    if path is not None and not (folder / CONFIG_FILE).is_file() and (folder / COMPONENT).is_dir():
-        folder = folder / COMPONENT
+    folder = component_dir(path, COMPONENT) if path is not None else DEFAULT_MODEL_DIR
     if not folder.is_dir():
         hint = "" if path is not None else (
             " (the shipped default model is not installed; train one with `text2montage train vqgan --out R` "
