@@ -12,8 +12,10 @@ from torch import nn
 from text2montage.checkpoint import save_checkpoint
 from text2montage.errors import CheckpointError, OptionError
 from text2montage.training.loop import (
+    AccumulatedSteps,
     RunLogger,
     TrainingRun,
+    adamw,
     checkpoint_to_resume,
     make_accelerator,
     restore,
@@ -102,3 +104,32 @@ def test_resume_refuses_a_checkpoint_of_another_preset(tmp_path: Path) -> None:
     run, _ = _run(tmp_path, resume=True)
     with pytest.raises(CheckpointError, match="preset 'large'"):
         restore(run)
+
+
+def test_adamw_decays_matrices_only() -> None:
+    model = nn.Sequential(nn.Linear(3, 4), nn.LayerNorm(4))
+    optimizer = adamw(model, lr=1e-3, weight_decay=0.1, betas=(0.9, 0.95))
+    decayed, plain = optimizer.param_groups
+    assert [p.ndim for p in decayed["params"]] == [2] and decayed["weight_decay"] == 0.1
+    assert sorted(p.ndim for p in plain["params"]) == [1, 1, 1] and plain["weight_decay"] == 0.0
+
+
+def test_accumulated_micro_batches_make_one_step_on_the_whole_batch(tmp_path: Path) -> None:
+    data = torch.randn(8, 3)
+
+    def trained(grad_accum: int) -> tuple[torch.Tensor, float]:
+        torch.manual_seed(0)
+        options = RunOptions(out=tmp_path, grad_accum=grad_accum)
+        accelerator = make_accelerator(options)
+        model = nn.Linear(3, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+        scheduler = warmup_cosine_schedule(optimizer, 0, 10, 0.0)
+        model, optimizer, scheduler = accelerator.prepare(model, optimizer, scheduler)
+        batches = iter(data.chunk(grad_accum))
+        steps = AccumulatedSteps(accelerator, model, optimizer, scheduler, batches, grad_accum, 10.0)
+        loss = steps.step(lambda batch: (model(batch) ** 2).mean())
+        return model.weight.detach().clone(), loss
+
+    whole, whole_loss = trained(1)
+    halves, halves_loss = trained(2)
+    assert torch.allclose(whole, halves, atol=1e-6) and halves_loss == pytest.approx(whole_loss, rel=1e-5)

@@ -24,21 +24,20 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from text2montage.attributes.labels import NO_LABEL, build_classes, encode_labels
 from text2montage.attributes.model import AttributeClassifier, AttributeConfig, scale_images
-from text2montage.checkpoint import EpochSampler, iterate_from, seed_everything
+from text2montage.checkpoint import EpochSampler, iterate_from
 from text2montage.data.store import PreparedDataError, load_split
 from text2montage.errors import DataError, OptionError
 from text2montage.training.loop import (
     AfterStep,
     RunLogger,
     TrainingRun,
-    checkpoint_to_resume,
-    make_accelerator,
+    open_run,
     restore,
     train_steps,
     warmup_cosine_schedule,
     write_run_config,
 )
-from text2montage.training.run import RunFolder, RunOptions
+from text2montage.training.run import RunOptions
 
 COMPONENT = "attributes"
 WARMUP_STEPS = 100
@@ -85,9 +84,8 @@ def train_attributes(options: TrainOptions) -> list[dict[str, float]]:
     """Train (or resume); the classifier lands in OUT/attributes/ after the last step. -> this run's
     per-step scalars (loss, lr, and val/mean_accuracy where it was evaluated)."""
     _check_options(options)
-    folder = RunFolder(options.out, COMPONENT)
-    checkpoint_to_resume(folder, options.resume)
-    t = build_trainer(options)
+    folder, _, accelerator = open_run(options.run_options(), COMPONENT)
+    t = build_trainer(options, accelerator)
     run = TrainingRun(t.accelerator, folder, options.run_options(), t.model, t.scheduler, options.steps,
                       options.log_every, options.checkpoint_every, progress_keys=("loss",))  # fmt: skip
     start = restore(run)
@@ -105,9 +103,7 @@ def _check_options(options: TrainOptions) -> None:
         raise OptionError("max_shift must be in [0, 0.5) and the contrast range positive and ordered")
 
 
-def build_trainer(options: TrainOptions) -> Trainer:
-    accelerator = make_accelerator(options.run_options())
-    seed_everything(options.seed)
+def build_trainer(options: TrainOptions, accelerator: Accelerator) -> Trainer:
     split = load_split(options.data, "train")
     records = [r.get("attributes", {}) for r in split.records]
     classes = build_classes(records)

@@ -7,9 +7,9 @@ samples/step_XXXXXXX.json (captions + code grids; .png when a VQGAN is given), t
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import torch
 from accelerate import Accelerator
 from torch.utils.data import DataLoader
 
-from text2montage.checkpoint import EpochSampler, iterate_from, seed_everything
+from text2montage.checkpoint import EpochSampler, iterate_from
 from text2montage.dalle.captions import (
     CaptionEncoder,
     CaptionOptions,
@@ -47,12 +47,13 @@ from text2montage.data.store import RECORDS_FILE, SPLITS
 from text2montage.errors import OptionError
 from text2montage.text.tokenizer import load_text_tokenizer
 from text2montage.training.loop import (
+    AccumulatedSteps,
     AfterStep,
     RunLogger,
     RunResult,
     TrainingRun,
-    checkpoint_to_resume,
-    make_accelerator,
+    adamw,
+    open_run,
     restore,
     train_steps,
     warmup_cosine_schedule,
@@ -96,19 +97,6 @@ def build_model(inputs: TrainInputs, checkpoint: Path | None, tokenizer_size: in
     return model
 
 
-def optimizer_for(model: KoDalle, config: TrainConfig) -> torch.optim.Optimizer:
-    """Fused AdamW; weight decay on 2-D weights (matrices, embedding tables), none on norms and biases."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    decay = [p for p in params if p.ndim >= 2]
-    no_decay = [p for p in params if p.ndim < 2]
-    groups = [
-        {"params": decay, "weight_decay": config.weight_decay},
-        {"params": no_decay, "weight_decay": 0.0},
-    ]
-    fused = all(p.device.type in ("cpu", "cuda") for p in params)  # one kernel instead of ~10 passes
-    return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.95), fused=fused)
-
-
 def _has_split(inputs: TrainInputs, split: str) -> bool:
     return (inputs.codes_dir / f"{split}.npy").is_file() and (
         inputs.prepared_dir / split / RECORDS_FILE
@@ -132,35 +120,9 @@ def open_datasets(
 # --------------------------------------------------------------------------------------------------
 # one step, and what is evaluated and drawn along the way
 # --------------------------------------------------------------------------------------------------
-@dataclass
-class Trainer:
-    """What a transformer step needs; the model, optimizer and scheduler are prepared."""
-
-    accelerator: Accelerator
-    model: torch.nn.Module
-    optimizer: torch.optim.Optimizer
-    scheduler: Any
-    batches: Iterator[Any]
-    config: TrainConfig
-    grad_accum: int
-
-
-def take_step(t: Trainer, index: int) -> dict[str, float]:
-    """One optimizer step over grad_accum micro-batches -> its mean loss."""
-    total = 0.0
-    for _ in range(t.grad_accum):
-        text_ids, codes = next(t.batches)  # (B, L), (B, N)
-        with t.accelerator.accumulate(t.model):
-            loss = t.model(text_ids, codes)
-            t.accelerator.backward(loss)
-            if t.accelerator.sync_gradients:
-                t.accelerator.clip_grad_norm_(t.model.parameters(), t.config.grad_clip)
-            t.optimizer.step()
-            if t.accelerator.sync_gradients:
-                t.scheduler.step()
-            t.optimizer.zero_grad(set_to_none=True)
-        total += float(loss.detach())
-    return {"train/loss": total / t.grad_accum}
+def take_step(steps: AccumulatedSteps, index: int) -> dict[str, float]:
+    """One optimizer step: batches are (B, L) text ids and (B, N) codes; the model returns the loss."""
+    return {"train/loss": steps.step(lambda batch: steps.model(*batch))}
 
 
 @torch.no_grad()
@@ -208,11 +170,11 @@ def write_samples(
 
 
 def _evaluate_and_draw(
-    t: Trainer, inputs: TrainInputs, folder: RunFolder, val_set: CodeCaptionDataset | None,
-    sample_set: CodeCaptionDataset,
+    t: AccumulatedSteps, config: TrainConfig, inputs: TrainInputs, folder: RunFolder,
+    val_set: CodeCaptionDataset | None, sample_set: CodeCaptionDataset,
 ) -> AfterStep:  # fmt: skip
     """Held-out loss every eval_every steps, samples every sample_every steps, both at the last step."""
-    config, accelerator = t.config, t.accelerator
+    accelerator = t.accelerator
 
     def after_step(done: int, logger: RunLogger) -> dict[str, float]:
         last = done == config.steps
@@ -234,10 +196,7 @@ def _evaluate_and_draw(
 # --------------------------------------------------------------------------------------------------
 def train_dalle(inputs: TrainInputs, config: TrainConfig, options: RunOptions) -> RunResult:
     """Train (or resume) to config.steps; the model lands in OUT/dalle/ after the last step."""
-    folder = RunFolder(options.out, COMPONENT)
-    checkpoint = checkpoint_to_resume(folder, options.resume)
-    accelerator = make_accelerator(options)
-    seed_everything(options.seed)
+    folder, checkpoint, accelerator = open_run(options, COMPONENT)
     tokenizer = load_text_tokenizer(inputs.tokenizer)
     model = build_model(inputs, checkpoint, len(tokenizer), CaptionEncoder(tokenizer, 1).pad_id)
     encoder = CaptionEncoder(tokenizer, model.config.text_len)
@@ -245,7 +204,7 @@ def train_dalle(inputs: TrainInputs, config: TrainConfig, options: RunOptions) -
         check_vqgan(inputs.vqgan, model.config.grid_size)
     train_set, val_set = open_datasets(inputs, encoder, model.config, config, options.seed)
     loader = _train_loader(train_set, config, options.seed)
-    optimizer = optimizer_for(model, config)
+    optimizer = adamw(model, config.lr, config.weight_decay, betas=(0.9, 0.95))
     scheduler = warmup_cosine_schedule(optimizer, config.warmup_steps, config.steps, config.min_lr_ratio)
     model, optimizer, scheduler, loader = accelerator.prepare(model, optimizer, scheduler, loader)
     run = TrainingRun(accelerator, folder, options, model, scheduler, config.steps, config.log_every,
@@ -255,9 +214,10 @@ def train_dalle(inputs: TrainInputs, config: TrainConfig, options: RunOptions) -
         "train": asdict(config), "inputs": asdict(inputs), "options": asdict(options),
         "full_description_tokens": caption_length_stats(train_set.records, encoder)})  # fmt: skip
     batches = iterate_from(accelerator, loader, start * options.grad_accum)
-    t = Trainer(accelerator, model, optimizer, scheduler, batches, config, options.grad_accum)
-    after_step = _evaluate_and_draw(t, inputs, folder, val_set, val_set or train_set)
-    return train_steps(run, start, lambda index: take_step(t, index), after_step)
+    t = AccumulatedSteps(accelerator, model, optimizer, scheduler, batches, options.grad_accum,
+                         config.grad_clip)
+    after_step = _evaluate_and_draw(t, config, inputs, folder, val_set, val_set or train_set)
+    return train_steps(run, start, functools.partial(take_step, t), after_step)
 
 
 def _train_loader(dataset: CodeCaptionDataset, config: TrainConfig, seed: int) -> DataLoader:

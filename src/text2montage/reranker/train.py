@@ -10,7 +10,6 @@ Batches group captions of similar token length (LengthGroupedSampler) so the tex
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from accelerate import Accelerator
 from torch.utils.data import DataLoader
 from transformers import PreTrainedTokenizerBase
 
-from text2montage.checkpoint import iterate_from, seed_everything
+from text2montage.checkpoint import iterate_from
 from text2montage.data.store import PreparedDataError, load_split
 from text2montage.errors import DataError, OptionError
 from text2montage.reranker.config import RerankerConfig, preset_config
@@ -39,12 +38,13 @@ from text2montage.reranker.text import TextBatcher
 from text2montage.reranker.train_config import TrainConfig, TrainInputs
 from text2montage.text.tokenizer import load_text_tokenizer
 from text2montage.training.loop import (
+    AccumulatedSteps,
     AfterStep,
     RunLogger,
     RunResult,
     TrainingRun,
-    checkpoint_to_resume,
-    make_accelerator,
+    adamw,
+    open_run,
     restore,
     train_steps,
     warmup_cosine_schedule,
@@ -96,13 +96,7 @@ def build_model(
 
 def optimizer_for(model: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
     """AdamW; weight decay on matrices only (not on norms, biases, the temperature)."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    groups = [
-        {"params": [p for p in params if p.ndim >= 2], "weight_decay": config.weight_decay},
-        {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
-    ]
-    fused = all(p.device.type in ("cpu", "cuda") for p in params)
-    return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.98), eps=1e-6, fused=fused)
+    return adamw(model, config.lr, config.weight_decay, betas=(0.9, 0.98), eps=1e-6)
 
 
 def train_loader(dataset: PairDataset, config: TrainConfig, image_size: int, seed: int) -> DataLoader:
@@ -139,43 +133,20 @@ def held_out_pairs(prepared_dir: Path, size: int) -> HeldOut | None:
 # --------------------------------------------------------------------------------------------------
 # steps
 # --------------------------------------------------------------------------------------------------
-@dataclass
-class Trainer:
-    accelerator: Accelerator
-    model: torch.nn.Module  # prepared
-    optimizer: torch.optim.Optimizer
-    scheduler: Any
-    batches: Iterator[dict[str, torch.Tensor]]
-    config: TrainConfig
-    grad_accum: int
-
-
-def take_step(t: Trainer, index: int) -> dict[str, float]:
+def take_step(t: AccumulatedSteps, index: int) -> dict[str, float]:
     """One optimizer step over grad_accum micro-batches (each its own set of negatives) -> scalars."""
-    total = 0.0
-    for _ in range(t.grad_accum):
-        batch = next(t.batches)
-        with t.accelerator.accumulate(t.model):
-            loss = t.model(**batch)
-            t.accelerator.backward(loss)
-            if t.accelerator.sync_gradients:
-                t.accelerator.clip_grad_norm_(t.model.parameters(), t.config.grad_clip)
-            t.optimizer.step()
-            if t.accelerator.sync_gradients:
-                t.scheduler.step()
-            t.optimizer.zero_grad(set_to_none=True)
-        total += float(loss.detach())
+    loss = t.step(lambda batch: t.model(**batch))
     scale = float(t.accelerator.unwrap_model(t.model).logit_scale().detach())
-    return {"train/loss": total / t.grad_accum, "train/logit_scale": scale}
+    return {"train/loss": loss, "train/logit_scale": scale}
 
 
 def _evaluate_on_schedule(
-    t: Trainer, held_out: HeldOut | None, tokenizer: PreTrainedTokenizerBase
+    t: AccumulatedSteps, config: TrainConfig, held_out: HeldOut | None, tokenizer: PreTrainedTokenizerBase
 ) -> AfterStep:
     """Held-out R-precision and recall@K every eval_every steps and at the last step."""
 
     def after_step(done: int, logger: RunLogger) -> dict[str, float]:
-        due = done % t.config.eval_every == 0 or done == t.config.steps
+        due = done % config.eval_every == 0 or done == config.steps
         values: dict[str, float] = {}
         if held_out is not None and due and t.accelerator.is_main_process:
             model = t.accelerator.unwrap_model(t.model)
@@ -195,10 +166,7 @@ def _evaluate_on_schedule(
 # --------------------------------------------------------------------------------------------------
 def train_reranker(inputs: TrainInputs, config: TrainConfig, options: RunOptions) -> RunResult:
     """Train (or resume) to config.steps; the model lands in OUT/reranker/ after the last step."""
-    folder = RunFolder(options.out, COMPONENT)
-    checkpoint = checkpoint_to_resume(folder, options.resume)
-    accelerator = make_accelerator(options)
-    seed_everything(options.seed)
+    folder, checkpoint, accelerator = open_run(options, COMPONENT)
     train = load_split(inputs.data, "train")
     tokenizer = resolve_tokenizer(inputs, folder, checkpoint)
     model = build_model(inputs, checkpoint, tokenizer, int(train.images.shape[1]))
@@ -215,10 +183,11 @@ def train_reranker(inputs: TrainInputs, config: TrainConfig, options: RunOptions
         "train": asdict(config), "inputs": asdict(inputs), "options": asdict(options),
         "parameters": accelerator.unwrap_model(model).num_parameters()})  # fmt: skip
     batches = iterate_from(accelerator, loader, start * options.grad_accum)
-    t = Trainer(accelerator, model, optimizer, scheduler, batches, config, options.grad_accum)
+    t = AccumulatedSteps(accelerator, model, optimizer, scheduler, batches, options.grad_accum,
+                         config.grad_clip)
     held_out = held_out_pairs(inputs.data, config.eval_size)
     model.train()
-    evaluate = _evaluate_on_schedule(t, held_out, tokenizer)
+    evaluate = _evaluate_on_schedule(t, config, held_out, tokenizer)
     result = train_steps(run, start, lambda index: take_step(t, index), evaluate)
     if result.step == config.steps and accelerator.is_main_process:  # the component is self-contained
         tokenizer.save_pretrained(str(folder.component_dir / TOKENIZER_DIR))

@@ -23,7 +23,7 @@ from accelerate.utils import broadcast
 from torch.func import functional_call
 from torch.utils.data import DataLoader
 
-from text2montage.checkpoint import EpochSampler, iterate_from, seed_everything
+from text2montage.checkpoint import EpochSampler, iterate_from
 from text2montage.data.store import PreparedDataError, load_split
 from text2montage.errors import DataError, OptionError
 from text2montage.metrics.image import code_perplexity, code_usage
@@ -32,14 +32,13 @@ from text2montage.training.loop import (
     RunLogger,
     RunResult,
     TrainingRun,
-    checkpoint_to_resume,
-    make_accelerator,
+    open_run,
     restore,
     train_steps,
     warmup_cosine_schedule,
     write_run_config,
 )
-from text2montage.training.run import RunFolder, RunOptions
+from text2montage.training.run import RunOptions
 from text2montage.vqgan.codes import COMPONENT
 from text2montage.vqgan.config import PRESETS, TrainConfig, get_preset
 from text2montage.vqgan.data import ImageArrayDataset, save_png, side_by_side_grid, to_uint8
@@ -97,11 +96,11 @@ class Trainer:
     grid_images: torch.Tensor  # (n, 1, S, S) fixed images for reconstruction grids
 
 
-def build_trainer(inputs: TrainInputs, recipe: TrainConfig, options: RunOptions) -> Trainer:
+def build_trainer(
+    inputs: TrainInputs, recipe: TrainConfig, options: RunOptions, accelerator: Accelerator
+) -> Trainer:
     if inputs.perceptual_weights is not None and recipe.perceptual_weight == 0:
         recipe = replace(recipe, perceptual_weight=PERCEPTUAL_WEIGHT)
-    accelerator = make_accelerator(options)
-    seed_everything(options.seed)
     size = get_preset(inputs.preset).model.image_size
     loader = _train_loader(inputs.data, size, recipe.batch_size, options.seed)
     model = VQGAN(get_preset(inputs.preset).model)
@@ -259,9 +258,8 @@ def _grids_on_schedule(t: Trainer, samples_dir: Path) -> AfterStep:
 # --------------------------------------------------------------------------------------------------
 def train_vqgan(inputs: TrainInputs, recipe: TrainConfig, options: RunOptions) -> RunResult:
     """Train (or resume) to recipe.steps; the model lands in OUT/vqgan/ after the last step."""
-    folder = RunFolder(options.out, COMPONENT)
-    checkpoint_to_resume(folder, options.resume)
-    t = build_trainer(inputs, recipe, options)
+    folder, _, accelerator = open_run(options, COMPONENT)
+    t = build_trainer(inputs, recipe, options, accelerator)
     r = t.recipe
     run = TrainingRun(t.accelerator, folder, options, t.model, t.scheduler, r.steps, r.log_every,
                       r.checkpoint_every, {"preset": inputs.preset}, PROGRESS_KEYS)
