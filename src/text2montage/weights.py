@@ -1,20 +1,43 @@
 """Model weights on disk: one `model.safetensors` per model folder, loaded strictly.
 
-Every model class (VQGAN, KoDALLE) writes its own config.json and uses these two functions for the
-weights, so a missing, unexpected or mis-shaped tensor is always a clear error, never a silent
-partial load.
+Every model class (VQGAN, KoDALLE, reranker, attribute classifier) writes its config.json and weights
+through these functions, so a missing file, an unexpected or mis-shaped tensor is always a clear error,
+never a silent partial load.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are light to import (config modules use them); torch is not
     import torch
 
 CONFIG_FILE = "config.json"  # every model folder: its config beside its weights
 WEIGHTS_FILE = "model.safetensors"
+
+
+def save_config(folder: str | Path, config: dict[str, Any]) -> Path:
+    """folder/config.json (the folder made when missing): indented UTF-8 JSON, Korean kept as is."""
+    path = Path(folder) / CONFIG_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config, indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def read_config(folder: str | Path, error: type[Exception], what: str) -> dict[str, Any]:
+    """folder/config.json as a dict; a missing, unreadable or non-object file raises `error`."""
+    path = Path(folder) / CONFIG_FILE
+    if not path.is_file():
+        raise error(f"{folder} holds no {CONFIG_FILE}; is it a trained {what} folder?")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise error(f"cannot read {path}: {err}") from err
+    if not isinstance(data, dict):
+        raise error(f"{path} does not hold a JSON object")
+    return data
 
 
 def save_weights(module: torch.nn.Module, folder: str | Path, metadata: dict[str, str] | None = None) -> None:

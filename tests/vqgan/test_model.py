@@ -64,6 +64,9 @@ def test_missing_and_corrupt_folders(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError):
         VQGAN.from_pretrained(tmp_path)
     (tmp_path / "config.json").write_text("{not json")
+    with pytest.raises(ModelLoadError, match="cannot read .*config.json"):
+        VQGAN.from_pretrained(tmp_path)
+    (tmp_path / "config.json").write_text('{"model_type": "text2montage-vqgan", "image_size": 30}')
     with pytest.raises(ModelLoadError, match="invalid VQGAN config"):
         VQGAN.from_pretrained(tmp_path)
 

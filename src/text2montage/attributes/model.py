@@ -10,7 +10,6 @@ model.safetensors, loaded strictly.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,11 +21,10 @@ from torch import nn
 
 from text2montage.attributes.labels import NO_LABEL, encode_labels
 from text2montage.errors import DataError, ModelLoadError
-from text2montage.weights import load_weights_strict, save_weights
+from text2montage.weights import CONFIG_FILE, load_weights_strict, read_config, save_config, save_weights
 
 MODEL_TYPE = "text2montage-attributes"
 FORMAT_VERSION = 1
-CONFIG_FILE = "config.json"
 PREDICT_BATCH = 256
 
 
@@ -121,27 +119,22 @@ class AttributeClassifier(nn.Module):
         return field_accuracy(predictions, attribute_dicts, self.classes)
 
     def save_pretrained(self, folder: str | Path) -> None:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        config = {"model_type": MODEL_TYPE, "format_version": FORMAT_VERSION, **self.config.to_dict()}
-        text = json.dumps(config, ensure_ascii=False, indent=1)
-        (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
+        header = {"model_type": MODEL_TYPE, "format_version": FORMAT_VERSION}
+        save_config(folder, {**header, **self.config.to_dict()})
         save_weights(self, folder, metadata={"model_type": MODEL_TYPE})
 
     @classmethod
     def from_pretrained(cls, folder: str | Path, device: str | torch.device = "cpu") -> AttributeClassifier:
         """Load strictly: a missing, unexpected or mis-shaped weight is an AttributeModelError."""
-        model = cls(read_config(Path(folder)))
+        model = cls(attribute_config(Path(folder)))
         load_weights_strict(model, folder, AttributeModelError, device=device)
         return model.to(device).eval()
 
 
-def read_config(folder: Path) -> AttributeConfig:
+def attribute_config(folder: Path) -> AttributeConfig:
+    data = read_config(folder, AttributeModelError, "attribute-classifier")
     path = folder / CONFIG_FILE
-    if not path.is_file():
-        raise AttributeModelError(f"{folder} is not an attribute-classifier folder (no {CONFIG_FILE})")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         if data.pop("model_type", None) != MODEL_TYPE:
             raise ValueError(f"model_type is not {MODEL_TYPE!r}")
         data.pop("format_version", None)

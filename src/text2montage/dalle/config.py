@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from text2montage.errors import OptionError
-from text2montage.weights import CONFIG_FILE
+from text2montage.weights import read_config, save_config
 
 MODEL_TYPE = "text2montage-kodalle"
 
@@ -97,23 +96,11 @@ class DalleConfig:
         return cls(**data)
 
     def save(self, folder: str | Path) -> Path:
-        path = Path(folder) / CONFIG_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=1), encoding="utf-8")
-        return path
+        return save_config(folder, self.to_dict())
 
     @classmethod
     def load(cls, folder: str | Path) -> DalleConfig:
-        path = Path(folder) / CONFIG_FILE
-        if not path.is_file():
-            raise DalleConfigError(f"{folder} holds no {CONFIG_FILE}; is it a trained dalle folder?")
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise DalleConfigError(f"cannot read {path}: {err}") from err
-        if not isinstance(data, dict):
-            raise DalleConfigError(f"{path} does not hold a JSON object")
-        return cls.from_dict(data)
+        return cls.from_dict(read_config(folder, DalleConfigError, "dalle"))
 
 
 PRESETS: dict[str, dict[str, Any]] = {

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from text2montage.errors import OptionError
+from text2montage.weights import read_config, save_config
 
-CONFIG_FILE = "config.json"
 MODEL_TYPE = "text2montage-reranker"
 
 
@@ -80,23 +79,11 @@ class RerankerConfig:
         return cls(**data)
 
     def save(self, folder: str | Path) -> Path:
-        path = Path(folder) / CONFIG_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
-        return path
+        return save_config(folder, self.to_dict())
 
     @classmethod
     def load(cls, folder: str | Path) -> RerankerConfig:
-        path = Path(folder) / CONFIG_FILE
-        if not path.is_file():
-            raise RerankerConfigError(f"{folder} holds no {CONFIG_FILE}; is it a trained reranker folder?")
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise RerankerConfigError(f"cannot read {path}: {err}") from err
-        if not isinstance(data, dict):
-            raise RerankerConfigError(f"{path} does not hold a JSON object")
-        return cls.from_dict(data)
+        return cls.from_dict(read_config(folder, RerankerConfigError, "reranker"))
 
 
 PRESETS: dict[str, dict[str, Any]] = {

@@ -9,10 +9,10 @@ import numpy as np
 import torch
 from transformers import PreTrainedTokenizerBase
 
-from text2montage.reranker.config import CONFIG_FILE
 from text2montage.reranker.model import RerankerInputError, RerankerLoadError, RerankerModel
 from text2montage.reranker.text import TextBatcher, check_descriptions
 from text2montage.text.tokenizer import TokenizerNotFoundError, load_text_tokenizer
+from text2montage.weights import CONFIG_FILE
 
 TOKENIZER_DIR = "tokenizer"
 PIPELINE_SUBDIR = "reranker"

@@ -7,7 +7,6 @@ int64 (B, G, G) with G = S / downsample.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from torch import nn
 
 from text2montage.errors import ModelLoadError
 from text2montage.vqgan.config import VQGANConfig
-from text2montage.weights import CONFIG_FILE, load_weights_strict, save_weights
+from text2montage.weights import CONFIG_FILE, load_weights_strict, read_config, save_config, save_weights
 
 MODEL_TYPE = "text2montage-vqgan"
 FORMAT_VERSION = 1
@@ -103,28 +102,23 @@ class VQGAN(nn.Module):
             raise ValueError(f"images must have shape (B, 1, {s}, {s}); got {tuple(images.shape)}")
 
     def save_pretrained(self, folder: str | Path) -> None:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        config = {"model_type": MODEL_TYPE, "format_version": FORMAT_VERSION, **self.config.to_dict()}
-        (folder / CONFIG_FILE).write_text(json.dumps(config, indent=1), encoding="utf-8")
+        header = {"model_type": MODEL_TYPE, "format_version": FORMAT_VERSION}
+        save_config(folder, {**header, **self.config.to_dict()})
         save_weights(self, folder, metadata={"model_type": MODEL_TYPE})
 
     @classmethod
     def from_pretrained(cls, folder: str | Path, device: str | torch.device = "cpu") -> VQGAN:
         """Load strictly: a missing, unexpected or mis-shaped weight is a ModelLoadError."""
         folder = Path(folder)
-        config = read_config(folder)
-        model = cls(config)
+        model = cls(vqgan_config(folder))
         load_weights_strict(model, folder, ModelLoadError, device=device)
         return model.to(device).eval()
 
 
-def read_config(folder: Path) -> VQGANConfig:
+def vqgan_config(folder: Path) -> VQGANConfig:
+    data = read_config(folder, ModelLoadError, "VQGAN")
     path = Path(folder) / CONFIG_FILE
-    if not path.is_file():
-        raise ModelLoadError(f"{folder} is not a VQGAN model folder (no {CONFIG_FILE})")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("model_type") != MODEL_TYPE:
             raise ValueError(f"model_type is {data.get('model_type')!r}, expected {MODEL_TYPE!r}")
         return VQGANConfig.from_dict(data)
