@@ -1,8 +1,9 @@
 """Atomic checkpoints and exact resume for every trainer (the rest of the scaffold: text2montage.training).
 
-Checkpoint layout (one per run folder, replaced atomically on every save)::
+Checkpoint layout (one per component's training folder, DIR = OUT/training/<component>/, replaced
+atomically on every save)::
 
-    OUT/checkpoint/
+    DIR/checkpoint/
       config.json, model.safetensors   the unwrapped model, via save_pretrained (loads strictly)
       state/                           accelerator.save_state: every prepared model, optimizer,
                                        scheduler and RNG state
@@ -39,7 +40,7 @@ _TMP_PREFIX = ".checkpoint-tmp-"
 def save_checkpoint(
     accelerator: Accelerator, model: torch.nn.Module, out_dir: Path, step: int, extra: dict | None = None
 ) -> Path:
-    """Write OUT/checkpoint/ atomically; every process must call this (save_state is collective)."""
+    """Write out_dir/checkpoint/ atomically; every process must call this (save_state is collective)."""
     out_dir = Path(out_dir)
     tmp = out_dir / f"{_TMP_PREFIX}{step}"
     if accelerator.is_main_process:
