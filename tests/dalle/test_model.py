@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 import torch
@@ -154,3 +155,19 @@ def test_text_encoder_init_from_local_model(tmp_path, kind: str) -> None:
 def test_text_encoder_missing_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(TextEncoderNotFoundError, match="never downloads"):
         load_text_embeddings("no-such-org/no-such-model-xyz")
+
+
+def test_warm_start_keeps_trained_weights_and_grows_the_text_window(tmp_path: Path) -> None:
+    trained = tiny()
+    trained.save_pretrained(tmp_path)
+    longer = KoDalle(preset_config("tiny", text_vocab_size=50, text_len=20))
+    longer.warm_start_from(tmp_path)
+    rows = trained.config.text_len
+    assert torch.equal(longer.text_pos.weight[:rows], trained.text_pos.weight)
+    assert torch.equal(longer.text_pad[:rows], trained.text_pad)
+    assert torch.equal(longer.image_head.weight, trained.image_head.weight)
+    text, codes = batch(trained)
+    assert torch.allclose(longer.loss(text, codes), trained.loss(text, codes))  # same model on short text
+    wider = KoDalle(preset_config("tiny", text_vocab_size=50, width=64))
+    with pytest.raises(DalleLoadError, match="width 32 vs 64"):
+        wider.warm_start_from(tmp_path)

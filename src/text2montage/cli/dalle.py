@@ -40,6 +40,9 @@ def train_dalle_command(
         None, "--text-encoder", help="Take text embeddings from this HF model (local path or cached name)."
     ),
     freeze_text_embeddings: bool = typer.Option(False, "--freeze-text-embeddings", help="Do not train them."),
+    init_from: Path | None = typer.Option(
+        None, "--init-from", help="Start from this trained dalle folder (a longer --text-len keeps its rows)."
+    ),
     mixed_precision: Precision = typer.Option(RunOptions.mixed_precision, "--mixed-precision"),
     vqgan: Path | None = typer.Option(None, "--vqgan", help="VQGAN folder: also decode samples to PNG."),
     checkpoint_every: int = typer.Option(TrainConfig.checkpoint_every, "--checkpoint-every", min=1),
@@ -57,7 +60,8 @@ def train_dalle_command(
                          checkpoint_every=checkpoint_every, eval_every=eval_every, sample_every=sample_every)
     inputs = TrainInputs(codes_dir=codes, prepared_dir=data, tokenizer=tokenizer, preset=preset,
                          text_encoder=text_encoder, freeze_text_embeddings=freeze_text_embeddings,
-                         vqgan=vqgan, model_overrides={} if text_len is None else {"text_len": text_len})
+                         vqgan=vqgan, model_overrides={} if text_len is None else {"text_len": text_len},
+                         init_from=init_from)
     options = RunOptions(out=out, resume=resume, seed=seed, mixed_precision=mixed_precision,
                          grad_accum=grad_accum, stop_at=stop_at)
     result = train_dalle(inputs, config, options)

@@ -200,6 +200,28 @@ class KoDalle(nn.Module):
         load_weights_strict(model, folder, DalleLoadError)
         return model.eval()
 
+    def warm_start_from(self, folder: str | Path) -> None:
+        """Start from a trained model's weights (same architecture; the text window may differ).
+
+        A longer window keeps the trained text positions and pad embeddings and leaves the new rows as
+        initialised; a shorter one keeps the first rows. Anything else that differs is an error.
+        """
+        other = KoDalle.from_pretrained(folder)
+        mine, theirs = self.config.to_dict(), other.config.to_dict()
+        window_keys = {"text_len", "text_position_rows"}
+        differ = sorted(k for k in mine if k not in window_keys and mine[k] != theirs[k])
+        if differ:
+            detail = ", ".join(f"{k} {theirs[k]} vs {mine[k]}" for k in differ)
+            raise DalleLoadError(f"cannot start from {folder}: its config differs ({detail})")
+        with torch.no_grad():
+            for name, target in self.state_dict().items():
+                source = other.state_dict()[name]
+                rows = min(len(source), len(target)) if name in ("text_pos.weight", "text_pad") else None
+                if rows is None:
+                    target.copy_(source)
+                else:
+                    target[:rows].copy_(source[:rows])
+
     def num_parameters(self, trainable_only: bool = False) -> int:
         return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
 

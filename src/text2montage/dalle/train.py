@@ -88,7 +88,10 @@ def build_model(inputs: TrainInputs, checkpoint: Path | None, tokenizer_size: in
     config = preset_config(inputs.preset, **overrides)
     if inputs.text_encoder is None:
         config.freeze_text_embeddings = inputs.freeze_text_embeddings
-        return KoDalle(config)
+        model = KoDalle(config)
+        if inputs.init_from is not None:
+            model.warm_start_from(inputs.init_from)
+        return model
     embeddings = load_text_embeddings(inputs.text_encoder)
     check_tokenizer_fits(tokenizer_size, embeddings)
     model = KoDalle(adapt_config(config, embeddings, pad_id))

@@ -50,6 +50,7 @@ class TrainInputs:
     freeze_text_embeddings: bool = False
     vqgan: Path | None = None  # also decode the samples drawn while training to PNG
     model_overrides: dict[str, Any] = field(default_factory=dict)  # DalleConfig fields, e.g. text_len
+    init_from: Path | None = None  # start from this trained dalle folder (KoDalle.warm_start_from)
 
     def __post_init__(self) -> None:
         self.codes_dir, self.prepared_dir = Path(self.codes_dir), Path(self.prepared_dir)
