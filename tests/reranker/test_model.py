@@ -161,3 +161,15 @@ def test_text_tower_from_a_pretrained_model_keeps_its_weights(tokenizer_dir: Pat
     assert torch.equal(loaded.model.dual.text_model.embeddings.word_embeddings.weight, original)
     with pytest.raises(Exception, match="never downloads"):
         with_pretrained_text(config, str(tmp_path / "nothing-here"))
+
+
+def test_running_norm_is_one_transform_in_training_and_eval() -> None:
+    from text2montage.reranker.model import RunningNorm
+
+    norm = RunningNorm(3)
+    batch = torch.tensor([[1.0, 2.0, 3.0], [3.0, 6.0, 9.0]])
+    trained = norm.train()(batch)  # the first batch sets the statistics outright
+    torch.testing.assert_close(norm.running_mean, batch.mean(0))
+    torch.testing.assert_close(trained, norm.eval()(batch))
+    shifted = norm.train()(batch + 100.0)  # a batch of another make-up moves the statistics only partly
+    assert (shifted.mean(0) > 1.0).all()

@@ -8,6 +8,14 @@ text encoder, with a symmetric InfoNCE loss and a learnable temperature (CLIP's 
   every text (measured: cosine 1.000 between six different descriptions), so a [CLS]-pooled tower must
   first learn to route the text into that token: the tiny preset fitted 5 of 6 (sketch, description)
   pairs after 150 steps at lr 3e-3 with the pooler (loss 0.61), all 6 with mean pooling (loss 5e-5).
+- Between pooling and projection, a RunningNorm (a BatchNorm that always applies its running statistics)
+  centres the pooled states. Sketches share most of their pixels and descriptions most of their words,
+  so the pooled states of a fresh model point almost the same way (measured on 32 level-3 pairs of the
+  synthetic corpus at the default size: mean cosine 0.99 for images, 0.995 for texts) and the contrastive
+  loss barely moves until the projections learn to remove that common part. Fitting those 32 pairs at
+  lr 5e-4: loss 3.43 -> 3.01 in 30 steps without a norm; 3.21 -> 0.06 in 40 steps with the RunningNorm
+  (a per-batch BatchNorm fits faster, 0.02 in 10 steps, but its statistics would differ between batches
+  grouped by caption length and between training and eval).
 - Embeddings are L2-normalised; the logits are cos(text, image) * exp(logit_scale), logit_scale learnable
   and clamped at ln 100.
 - Pixels: uint8 sketches (N, S, S) -> float (N, 1, H, W) in [-1, 1], resized (antialiased) to image_size.
@@ -93,6 +101,24 @@ def to_pixels(images: torch.Tensor, size: int) -> torch.Tensor:
     return x  # (N, 1, size, size)
 
 
+class RunningNorm(nn.BatchNorm1d):
+    """(N, W) -> (N, W) standardised with the running mean and variance, in training too (each training
+    batch updates them, without gradient). Unlike a BatchNorm's per-batch statistics this is one transform
+    for every batch, whatever its make-up (batches grouped by caption length differ in mean), and the
+    same in training and at eval time. The first updates weigh 1, 1/2, 1/3, ... until `momentum`."""
+
+    def __init__(self, width: int, momentum: float = 0.1) -> None:
+        super().__init__(width, momentum=momentum, affine=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training:
+            with torch.no_grad():
+                weight = max(self.momentum, 1.0 / float(self.num_batches_tracked + 1))
+                F.batch_norm(x, self.running_mean, self.running_var, training=True, momentum=weight)
+                self.num_batches_tracked += 1
+        return F.batch_norm(x, self.running_mean, self.running_var, training=False, eps=self.eps)
+
+
 class RerankerModel(nn.Module):
     """Dual encoder (image, text) -> unit embeddings in one space; forward(...) is the training loss."""
 
@@ -115,6 +141,10 @@ class RerankerModel(nn.Module):
             logit_scale_init_value=config.logit_scale_init,
         )
         self.dual = VisionTextDualEncoderModel(dual_config, vision_model=vision, text_model=text)
+        # Centre and scale the pooled states over the batch (running statistics at eval time) before the
+        # projections: see the module docstring.
+        self.image_norm = RunningNorm(vision.config.hidden_size)
+        self.text_norm = RunningNorm(text.config.hidden_size)
 
     # ----------------------------------------------------------------------------------------------
     # inputs
@@ -133,14 +163,15 @@ class RerankerModel(nn.Module):
     def image_embeds(self, pixel_values: torch.Tensor) -> torch.Tensor:
         """(N, 1, H, W) pixels -> (N, D) unit vectors (mean of the final token states, projected)."""
         hidden = self.dual.vision_model(pixel_values=pixel_values).last_hidden_state  # (N, 1 + P, W)
-        return F.normalize(self.dual.visual_projection(hidden.mean(dim=1)), dim=-1)  # (N, D)
+        pooled = self.image_norm(hidden.mean(dim=1))  # (N, W)
+        return F.normalize(self.dual.visual_projection(pooled), dim=-1)  # (N, D)
 
     def text_embeds(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """(N, L) token ids and mask -> (N, D) unit vectors (mean over the text's tokens, projected)."""
         hidden = self.dual.text_model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         weights = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (N, L, 1)
         pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)  # (N, W)
-        return F.normalize(self.dual.text_projection(pooled), dim=-1)  # (N, D)
+        return F.normalize(self.dual.text_projection(self.text_norm(pooled)), dim=-1)  # (N, D)
 
     def logit_scale(self) -> torch.Tensor:
         """exp of the learnable log-scale, clamped (1 / temperature)."""
