@@ -62,8 +62,30 @@ def load_weights_strict(
         state = load_file(str(weights), device=str(device))
     except (SafetensorError, OSError) as err:
         raise error(f"cannot load {weights}: unreadable or truncated: {err}") from err
+    config = Path(folder) / CONFIG_FILE
+    mismatch = state_mismatch(module, state)
+    if mismatch:
+        raise error(f"{weights} does not match {config} (weights saved from another config?): {mismatch}")
     try:
         module.load_state_dict(state, strict=True)
     except RuntimeError as err:
-        config = Path(folder) / CONFIG_FILE
-        raise error(f"cannot load {weights}: it does not match {config}: {err}") from err
+        first = str(err).strip().splitlines()[0]
+        raise error(f"cannot load {weights}: it does not match {config}: {first}") from err
+
+
+def state_mismatch(module: torch.nn.Module, state: dict[str, torch.Tensor]) -> str | None:
+    """One sentence on how `state` differs from the module's tensors (None: same names and shapes)."""
+    expected = {name: tuple(t.shape) for name, t in module.state_dict().items()}
+    found = {name: tuple(t.shape) for name, t in state.items()}
+    reshaped = sorted(n for n in expected.keys() & found.keys() if expected[n] != found[n])
+    missing, unexpected = sorted(expected.keys() - found.keys()), sorted(found.keys() - expected.keys())
+    parts = []
+    if reshaped:
+        name = reshaped[0]
+        parts.append(f"{len(reshaped)} tensor(s) of another shape, e.g. {name} {list(found[name])} in the "
+                     f"file, {list(expected[name])} by the config")
+    if missing:
+        parts.append(f"{len(missing)} tensor(s) missing, e.g. {missing[0]}")
+    if unexpected:
+        parts.append(f"{len(unexpected)} unexpected tensor(s), e.g. {unexpected[0]}")
+    return "; ".join(parts) or None

@@ -65,9 +65,9 @@ def test_redraw_from_a_code_and_from_a_png(generated, tiny_dir, tmp_path):
 def test_vary_and_rerun_into_the_same_folder(generated, tiny_dir, tmp_path):
     record = json.loads((generated / "results.json").read_text(encoding="utf-8"))
     code = record["candidates"][1]["code"]
-    for _ in range(2):  # a second run replaces the earlier result folder whole
+    for again in ([], ["--overwrite"]):  # a second run replaces the earlier result folder whole
         result = run("vary", code, "--strength", "0.5", "--model", tiny_dir, "--out", tmp_path / "v",
-                     "--num", "2")
+                     "--num", "2", *again)
         assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "v").glob("rank-*.png"))) == 2
 
@@ -89,8 +89,8 @@ def test_from_file_with_progress(tiny_dir, tmp_path):
     [
         (["generate", "   "], "empty"),
         (["generate", "😀😀"], "emoji"),
-        (["generate", TEXT, "--num", "0"], "num_candidates"),
-        (["generate", TEXT, "--num", "100000"], "num_candidates"),
+        (["generate", TEXT, "--num", "0"], "--num"),
+        (["generate", TEXT, "--num", "100000"], "--num"),
         (["generate", TEXT, "--guidance", "nan"], "guidance"),
         (["generate", TEXT, "--guidance", "-2"], "guidance"),
         (["generate", TEXT, "--temperature", "inf"], "temperature"),
@@ -154,7 +154,7 @@ def test_pipeline_assemble_and_info(tiny_dir, tmp_path):
     assert data["grid_size"] == 4 and data["components"] == ["tokenizer", "vqgan", "dalle"]
     again = run("pipeline", "assemble", "--dalle", tiny_dir / "dalle", "--vqgan", tiny_dir / "vqgan",
                 "--out", tmp_path / "assembled")
-    assert again.exit_code == 2 and "already exists" in again.output
+    assert again.exit_code == 2 and "already holds" in again.output
     from_run = run("pipeline", "assemble", tiny_dir, "--out", tmp_path / "from-run")
     assert from_run.exit_code == 0, from_run.output
     info_run = json.loads(run("pipeline", "info", tmp_path / "from-run").stdout)

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 import typer
 
 from text2montage.cli.common import console, progress_bar
 from text2montage.cli.groups import eval_app
+from text2montage.cli.options import MAX_SEED, Finite
+from text2montage.data.store import SPLITS
+
+Split = Literal[SPLITS]
+REPORT_FILE = "report.json"
 
 MONTAGE_EVAL_HELP = (
     "Evaluate a stage and print a JSON report. Without a subcommand: the montage evaluation -- for N "
@@ -26,10 +32,12 @@ def montage_eval_command(
     ctx: typer.Context,
     data: Path | None = typer.Option(None, "--data", help="Prepared dataset folder."),
     model: str | None = typer.Option(None, "--model", help="Pipeline folder or cached Hub id."),
-    split: str = typer.Option("test", "--split", help="train | val | test"),
+    split: Split = typer.Option("test", "--split"),
     num: int = typer.Option(200, "--num", min=2, help="Held-out level-3 records (descriptions) to draw for."),
     candidates: int = typer.Option(8, "--candidates", min=1, max=64, help="Candidates per description."),
-    seed: int = typer.Option(0, "--seed", help="Seeds the record choice, the control and the drawing."),
+    seed: int = typer.Option(
+        0, "--seed", min=0, max=MAX_SEED, help="Seeds the record choice, the control and the drawing."
+    ),
     attributes: Path | None = typer.Option(
         None, "--attributes", help="Attribute-classifier folder (default: the pipeline's attributes/)."
     ),
@@ -39,11 +47,14 @@ def montage_eval_command(
         None, "--free-prose", help="Free-prose JSONL (default: the hand-written set shipped in the package)."
     ),
     no_free_prose: bool = typer.Option(False, "--no-free-prose", help="Skip the free-prose set."),
-    guidance: float = typer.Option(3.0, "--guidance", min=0.0, help="Classifier-free guidance scale."),
-    temperature: float = typer.Option(1.0, "--temperature", min=0.0),
+    guidance: float = typer.Option(
+        3.0, "--guidance", parser=Finite(0.0, 20.0), help="Classifier-free guidance scale, 0-20."
+    ),
+    temperature: float = typer.Option(1.0, "--temperature", parser=Finite(0.0, 10.0), help="0-10."),
     top_k: int | None = typer.Option(None, "--top-k", min=1),
-    top_p: float | None = typer.Option(None, "--top-p", min=0.0, max=1.0),
+    top_p: float | None = typer.Option(None, "--top-p", parser=Finite(0.0, 1.0, open_low=True)),
     report_dir: Path | None = typer.Option(None, "--report", help="Folder for report.md/json + PNGs."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an earlier report at --report."),
     as_json: bool = typer.Option(False, "--json", help="Print only the JSON report on stdout."),
     threads: int = typer.Option(1, "--threads", min=1, help="torch threads (drawing is overhead bound)."),
 ) -> None:
@@ -57,7 +68,10 @@ def montage_eval_command(
     from text2montage.evaluate.drawing import Sampling
     from text2montage.evaluate.prose import FREE_PROSE_FILE
     from text2montage.evaluate.run import EvalOptions, run_evaluation
+    from text2montage.outputs import check_output_dir
 
+    if report_dir is not None:
+        check_output_dir(report_dir, "--report", overwrite, _is_report, "an evaluation report")
     torch.set_num_threads(threads)
     sampling = Sampling(candidates=candidates, seed=seed, guidance_scale=guidance, temperature=temperature,
                         top_k=top_k, top_p=top_p)
@@ -78,12 +92,19 @@ def montage_eval_command(
     report["threads"] = threads
     if report_dir is not None:
         from text2montage.evaluate.report import write_report
+        from text2montage.outputs import write_folder
 
-        console.print(f"report: {write_report(report, samples, report_dir)}")
+        write_folder(report_dir, lambda tmp: write_report(report, samples, tmp), "--report", overwrite,
+                     _is_report, "an evaluation report")
+        console.print(f"report: {report_dir / 'report.md'}")
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
     _print_summary(report)
+
+
+def _is_report(folder: Path) -> bool:
+    return (folder / REPORT_FILE).is_file()
 
 
 def _print_summary(report: dict) -> None:

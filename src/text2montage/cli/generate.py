@@ -15,11 +15,20 @@ import typer
 
 from text2montage.cli.common import console, progress_bar
 from text2montage.cli.groups import app, pipeline_app
+from text2montage.cli.options import MAX_SEED, Finite
 from text2montage.pipeline.errors import PipelineInputError
 
 MODEL_HELP = "Pipeline folder or cached Hugging Face id (default: the shipped pipeline)."
 THREADS_HELP = "torch threads (drawing is bound by per-step overhead: 1 is fastest on a busy machine)."
 REGION_HELP = "hair | eyebrows | eyes | nose | mouth | face_outline, or a box x0,y0,x1,y1 (image fractions)."
+OVERWRITE_HELP = "Replace an earlier result folder at --out whole (without it, one is refused)."
+MAX_CANDIDATES = 64  # = pipeline.inputs.MAX_CANDIDATES
+MAX_GUIDANCE, MAX_TEMPERATURE = 20.0, 10.0  # = pipeline.inputs.MAX_GUIDANCE, MAX_TEMPERATURE
+NUM = {"min": 1, "max": MAX_CANDIDATES, "help": f"Candidates to draw (1-{MAX_CANDIDATES})."}
+SEED = {"min": 0, "max": MAX_SEED, "help": "Same seed, same montages (default: a new one)."}
+GUIDANCE = Finite(0.0, MAX_GUIDANCE)
+TEMPERATURE = Finite(0.0, MAX_TEMPERATURE)
+SHARE = Finite(0.0, 1.0, open_low=True)
 
 
 def _default_out(kind: str) -> Path:
@@ -57,14 +66,21 @@ def _report(result: Any, out: Path) -> None:
 @app.command("generate")
 def generate_command(
     description: str | None = typer.Argument(None, help="The face, in Korean prose."),
-    num: int = typer.Option(8, "--num", "-n", help="Candidates to draw (1-64)."),
-    seed: int | None = typer.Option(None, "--seed", help="Same seed, same montages (default: a new one)."),
+    num: int = typer.Option(8, "--num", "-n", **NUM),
+    seed: int | None = typer.Option(None, "--seed", **SEED),
     out: Path | None = typer.Option(None, "--out", help="Result folder (default: montages/generate-TIME)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
-    guidance: float = typer.Option(3.0, "--guidance", help="Classifier-free guidance scale (1 = off)."),
-    temperature: float = typer.Option(1.0, "--temperature", help="Sampling temperature (0 = greedy)."),
-    top_k: int | None = typer.Option(None, "--top-k", help="Sample among the k likeliest codes."),
-    top_p: float | None = typer.Option(None, "--top-p", help="Sample within this probability mass."),
+    guidance: float = typer.Option(
+        3.0, "--guidance", parser=GUIDANCE, help="Classifier-free guidance scale, 0-20 (1 = off)."
+    ),
+    temperature: float = typer.Option(
+        1.0, "--temperature", parser=TEMPERATURE, help="Sampling temperature, 0-10 (0 = greedy)."
+    ),
+    top_k: int | None = typer.Option(None, "--top-k", min=1, help="Sample among the k likeliest codes."),
+    top_p: float | None = typer.Option(
+        None, "--top-p", parser=SHARE, help="Sample within this probability mass, (0, 1]."
+    ),
     from_file: Path | None = typer.Option(
         None, "--from-file", help="One description per line (# comments and blank lines skipped)."
     ),
@@ -80,15 +96,15 @@ def generate_command(
     texts = _read_descriptions(from_file) if from_file else [description]
     for text in texts:
         clean_description(text)
-    out = check_out_dir(out or _default_out("generate"))
+    out = check_out_dir(out or _default_out("generate"), overwrite)
     pipe = _load(model, threads)
     if from_file is None:
         result = pipe(texts[0], **_call_args(settings))
-        write_folder(out, lambda tmp: write_result(result, tmp))
+        write_folder(out, lambda tmp: write_result(result, tmp), overwrite)
         _report(result, out)
         return
     results = _generate_many(pipe, texts, settings)
-    write_folder(out, lambda tmp: _write_many(results, tmp, from_file))
+    write_folder(out, lambda tmp: _write_many(results, tmp, from_file), overwrite)
     console.print(f"wrote {len(results)} result folders to {out} ({out / 'results.json'})")
 
 
@@ -150,12 +166,13 @@ def redraw_command(
     montage: str = typer.Argument(..., help="A montage code, or a montage PNG."),
     description: str = typer.Argument(..., help="The (edited) description, in Korean prose."),
     region: str = typer.Option(..., "--region", "-r", help=REGION_HELP),
-    num: int = typer.Option(8, "--num", "-n", help="Candidates to draw (1-64)."),
-    seed: int | None = typer.Option(None, "--seed"),
+    num: int = typer.Option(8, "--num", "-n", **NUM),
+    seed: int | None = typer.Option(None, "--seed", **SEED),
     out: Path | None = typer.Option(None, "--out", help="Result folder (default: montages/redraw-TIME)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
-    guidance: float = typer.Option(3.0, "--guidance"),
-    temperature: float = typer.Option(1.0, "--temperature"),
+    guidance: float = typer.Option(3.0, "--guidance", parser=GUIDANCE),
+    temperature: float = typer.Option(1.0, "--temperature", parser=TEMPERATURE),
     threads: int = typer.Option(1, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Redraw one region of a montage and keep the rest: ranked candidates like `generate`."""
@@ -166,10 +183,10 @@ def redraw_command(
     clean_description(description)
     where = _parse_region(region)
     _check_montage_arg(montage)
-    out = check_out_dir(out or _default_out("redraw"))
+    out = check_out_dir(out or _default_out("redraw"), overwrite)
     pipe = _load(model, threads)
     result = pipe.redraw(montage, where, description, **_call_args(settings))
-    write_folder(out, lambda tmp: write_result(result, tmp))
+    write_folder(out, lambda tmp: write_result(result, tmp), overwrite)
     _report(result, out)
 
 
@@ -177,24 +194,25 @@ def redraw_command(
 def vary_command(
     montage: str = typer.Argument(..., help="A montage code, or a montage PNG."),
     description: str | None = typer.Argument(None, help="Its description (optional)."),
-    strength: float = typer.Option(0.3, "--strength", help="Share of the montage to redraw, (0, 1]."),
-    num: int = typer.Option(8, "--num", "-n"),
-    seed: int | None = typer.Option(None, "--seed"),
+    strength: float = typer.Option(
+        0.3, "--strength", parser=SHARE, help="Share of the montage to redraw, (0, 1]."
+    ),
+    num: int = typer.Option(8, "--num", "-n", **NUM),
+    seed: int | None = typer.Option(None, "--seed", **SEED),
     out: Path | None = typer.Option(None, "--out", help="Result folder (default: montages/vary-TIME)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
     threads: int = typer.Option(1, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """"More like this": candidates near a montage."""
-    from text2montage.pipeline.inputs import check_strength
     from text2montage.pipeline.output import check_out_dir, write_folder, write_result
 
     settings = _settings(num, seed, 3.0, 1.0, None, None)
-    check_strength(strength)
     _check_montage_arg(montage)
-    out = check_out_dir(out or _default_out("vary"))
+    out = check_out_dir(out or _default_out("vary"), overwrite)
     pipe = _load(model, threads)
     result = pipe.vary(montage, strength, settings.num_candidates, settings.seed, description)
-    write_folder(out, lambda tmp: write_result(result, tmp))
+    write_folder(out, lambda tmp: write_result(result, tmp), overwrite)
     _report(result, out)
 
 
@@ -202,18 +220,14 @@ def vary_command(
 def show_command(
     code: str = typer.Argument(..., help="A montage code."),
     out: Path = typer.Option(..., "--out", help="PNG file to write."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the file at --out."),
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
 ) -> None:
     """Rebuild the exact montage a code stands for, as a PNG."""
-    from text2montage.data.store import write_bytes_atomic
+    from text2montage.outputs import check_output_file, write_bytes_atomic
     from text2montage.pipeline.codes import NOT_A_CODE, PREFIX
-    from text2montage.pipeline.output import check_out_dir
 
-    if out.suffix.lower() != ".png":
-        raise PipelineInputError(f"--out {out} must name a .png file")
-    if out.is_dir():
-        raise PipelineInputError(f"--out {out} is a folder; name the .png file to write")
-    check_out_dir(out.parent / ".check")
+    check_output_file(out, "--out", overwrite, (".png",))
     if not "".join(code.split()).startswith(PREFIX):
         raise PipelineInputError(NOT_A_CODE)
     pipe = _load(model, 1)
@@ -233,15 +247,17 @@ def _png_bytes(image: Any) -> bytes:
 def _parse_region(region: str) -> str | tuple[float, ...]:
     from text2montage.pipeline.inputs import check_region
 
-    if "," not in region:
-        return check_region(region)
     try:
+        if "," not in region:
+            return check_region(region)
         box = tuple(float(v) for v in region.split(","))
+        if len(box) != 4:
+            raise ValueError(len(box))
+        return check_region(box)
+    except PipelineInputError as err:
+        raise PipelineInputError(f"--region {region!r}: {err}") from None
     except ValueError as err:
         raise PipelineInputError(f"--region {region!r}: a box is four numbers x0,y0,x1,y1") from err
-    if len(box) != 4:
-        raise PipelineInputError(f"--region {region!r}: a box is four numbers x0,y0,x1,y1")
-    return check_region(box)
 
 
 def _check_montage_arg(montage: str) -> None:
@@ -267,10 +283,10 @@ def assemble_command(
     attributes: Path | None = typer.Option(None, "--attributes", help="Attribute classifier (optional)."),
 ) -> None:
     """Build a pipeline folder (model_index.json + components) from trained component folders."""
+    from text2montage.outputs import check_output_dir
     from text2montage.pipeline import MontagePipeline
 
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise PipelineInputError(f"--out {out} already exists; give a new folder")
+    check_output_dir(out, "--out", what="a pipeline")
     given = {"dalle": dalle, "vqgan": vqgan, "reranker": reranker, "attributes": attributes,
              "tokenizer": tokenizer or (dalle.parent / "tokenizer" if dalle else None)}
     folders = _component_folders(given, sources or [])

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from text2montage.attributes.evaluate import report_from_predictions
-from text2montage.data.store import load_split
+from text2montage.data.store import load_meta, load_split
 from text2montage.errors import DataError, OptionError
 from text2montage.evaluate.drawing import Sampling, draw_montages, reconstruct, rerank_scores
 from text2montage.evaluate.prose import FREE_PROSE_FILE, load_free_prose
@@ -90,9 +90,11 @@ def _check(options: EvalOptions) -> None:
         raise OptionError("--num must be at least 2 (the control scores each record against another's)")
     unknown = [c for c in options.captions if c not in CAPTION_MODES]
     if unknown or not options.captions:
-        raise OptionError(f"unknown caption mode {unknown}; choose from {', '.join(CAPTION_MODES)}")
+        raise OptionError(f"--captions: unknown caption mode {', '.join(map(repr, unknown)) or '(none)'}; "
+                          f"choose from {', '.join(CAPTION_MODES)}")
     if options.sampling.candidates < 1:
         raise OptionError("--candidates must be at least 1")
+    load_meta(options.data)  # a prepared dataset, before any model loads
 
 
 def load_instruments(options: EvalOptions) -> Instruments:

@@ -18,11 +18,12 @@ from text2montage.text.normalize import normalize_text
 
 MAX_CANDIDATES = 64
 MAX_DESCRIPTION_CHARS = 2000  # the app's box holds this much; longer input is cut before tokenising
-MAX_GUIDANCE = 100.0
+MAX_GUIDANCE = 20.0  # beyond this guidance only sharpens noise
 MAX_TEMPERATURE = 10.0
 MAX_SEED = 2**63 - 1
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "So", "Sk"})  # control, format, emoji, ...
 _KEPT_SYMBOLS = frozenset("·※→←~")  # symbols annotators use in prose
+_UNDECODABLE_LOW, _UNDECODABLE_HIGH = "\udc80", "\udcff"  # bytes Python's surrogateescape could not decode
 
 
 @dataclass
@@ -39,12 +40,17 @@ def clean_description(description: Any) -> CleanDescription:
     if len(description) > MAX_DESCRIPTION_CHARS:
         description = description[:MAX_DESCRIPTION_CHARS]
         notes.append(f"the description was cut to its first {MAX_DESCRIPTION_CHARS} characters")
+    undecodable = sum(1 for ch in description if _UNDECODABLE_LOW <= ch <= _UNDECODABLE_HIGH)
+    if undecodable:
+        description = "".join(ch for ch in description if not _UNDECODABLE_LOW <= ch <= _UNDECODABLE_HIGH)
+        notes.append(f"{undecodable} byte(s) that are not valid UTF-8 were left out")
     text = unicodedata.normalize("NFC", description)
     kept = "".join(ch for ch in text if ch.isspace() or not _dropped(ch))
     dropped = len(text) - len(kept)
     text = normalize_text(kept)
     if not text:
-        what = "only emoji, symbols or control characters" if dropped else "empty"
+        what = "not valid UTF-8 text" if undecodable else (
+            "only emoji, symbols or control characters" if dropped else "empty")
         raise PipelineInputError(
             f"the description is {what}; describe the face in words (e.g. '계란형 얼굴에 눈이 작다')"
         )

@@ -1,16 +1,14 @@
 """Writing results for people: ranked PNGs, a contact sheet with Hangul captions, results.json.
 
 A result folder is built beside its destination and renamed into place, so it appears whole or not at
-all; an existing folder is only ever replaced when it holds an earlier text2montage result.
+all (text2montage.outputs); an existing folder is only replaced when it holds an earlier text2montage
+result and the user passed --overwrite.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 import textwrap
 from collections.abc import Callable
 from functools import lru_cache
@@ -19,7 +17,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from text2montage.pipeline.errors import PipelineInputError
+from text2montage import outputs
+from text2montage.outputs import check_output_dir
 from text2montage.pipeline.results import MontageResult
 
 RESULTS_FILE = "results.json"
@@ -31,45 +30,18 @@ PAPER, INK, GREY = 255, 20, 110
 _NUMBER_LIST = re.compile(r"\[\s*(-?\d[-\d.,\s]*?)\s*\]")
 
 
-def check_out_dir(out: Path) -> Path:
-    """Before any model loads: `out` must be creatable, or an empty folder, or an earlier result folder."""
-    out = Path(out)
-    if out.exists():
-        if not out.is_dir():
-            raise PipelineInputError(f"--out {out} is a file; give a folder to write the montages into")
-        if any(out.iterdir()) and not (out / RESULTS_FILE).is_file():
-            raise PipelineInputError(f"--out {out} holds other files; give a new or empty folder")
-    ancestor = out.parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
-        raise PipelineInputError(f"--out {out}: cannot write in {ancestor}")
-    return out
+def is_result_folder(folder: Path) -> bool:
+    return (Path(folder) / RESULTS_FILE).is_file()
 
 
-def write_folder(out: Path, fill: Callable[[Path], None]) -> Path:
-    """Build a folder with fill(tmp) beside `out`, then move it into place (replacing an earlier result)."""
-    out = check_out_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        fill(building)
-        _swap_in(building, out)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    return out
+def check_out_dir(out: Path, overwrite: bool = False) -> Path:
+    """Before any model loads: `out` is new, an empty folder, or (with overwrite) an earlier result folder."""
+    return check_output_dir(out, "--out", overwrite, is_result_folder, "montages")
 
 
-def _swap_in(building: Path, out: Path) -> None:
-    if not out.exists():
-        building.rename(out)
-        return
-    old = out.with_name(f".{out.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    out.rename(old)
-    building.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+def write_folder(out: Path, fill: Callable[[Path], None], overwrite: bool = False) -> Path:
+    """Build a folder with fill(tmp) beside `out`, then move it into place (an earlier result swapped out)."""
+    return outputs.write_folder(out, fill, "--out", overwrite, is_result_folder, "montages")
 
 
 def write_result(result: MontageResult, folder: Path, extra: dict[str, Any] | None = None) -> list[str]:
