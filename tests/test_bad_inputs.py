@@ -285,8 +285,6 @@ TRAIN = [
     case("train vqgan out is a file", "train vqgan --data {r}/prep --out {r}/afile --preset tiny",
          "--out"),
     case("train vqgan out in /proc", "train vqgan --data {r}/prep --out /proc/x --preset tiny", "--out"),
-    case("train vqgan resume nothing", "train vqgan --data {r}/prep --out {r}/run --preset tiny --resume",
-         "checkpoint"),
     case("train vqgan huge seed", f"train vqgan --data {{r}}/prep --out {{r}}/run --steps 1 --seed {HUGE}",
          "--seed"),
     case("train vqgan lr nan", "train vqgan --data {r}/prep --out {r}/run --steps 1 --lr nan", "--lr"),
@@ -303,8 +301,14 @@ TRAIN = [
          "--tokenizer {r}/pipe/tokenizer --out {r}/afile --preset tiny", "--out"),
     case("train dalle codes do not fit data", "train dalle --codes {r}/codes --data {r}/empty "
          "--tokenizer {r}/pipe/tokenizer --out {r}/run --preset tiny", "empty"),
-    case("train dalle resume nothing", "train dalle --codes {r}/codes --data {r}/prep "
-         "--tokenizer {r}/pipe/tokenizer --out {r}/run --preset tiny --resume", "checkpoint"),
+    case("train dalle batch beyond the data", "train dalle --codes {r}/codes --data {r}/prep "
+         "--tokenizer {r}/pipe/tokenizer --out {r}/run --preset tiny --steps 1 --batch-size 1000", "batch"),
+    case("train vqgan batch beyond the data",
+         "train vqgan --data {r}/prep --out {r}/run --preset tiny --steps 1 --batch-size 1000", "batch"),
+    case("train attributes batch beyond the data",
+         "train attributes --data {r}/prep --out {r}/run --steps 1 --batch-size 1000", "batch"),
+    case("train reranker batch beyond the data",
+         "train reranker --data {r}/prep --out {r}/run --steps 1 --batch-size 1000", "batch"),
     case("train dalle lr inf", "train dalle --codes {r}/codes --data {r}/prep "
          "--tokenizer {r}/pipe/tokenizer --out {r}/run --preset tiny --steps 1 --lr inf", "--lr"),
     case("train tokenizer data missing", "train tokenizer --data {r}/nowhere --out {r}/tok", "nowhere"),
@@ -381,10 +385,77 @@ def problems(bad: Case, root: Path, cwd: Path) -> list[str]:
 
 @pytest.mark.parametrize("bad", MATRIX, ids=[c.name for c in MATRIX])
 def test_bad_input_is_one_line_and_changes_nothing(bad: Case, workspace: Path, tmp_path: Path) -> None:
-    assert problems(bad, workspace, tmp_path) == []
+    found = problems(bad, workspace, tmp_path)
+    assert not found, "\n".join(found)
 
 
 def test_the_matrix_is_broad():
     assert len(MATRIX) >= 90
     commands = {" ".join(a for a in c.args[:2] if a.isascii() and a[:1].isalpha()) for c in MATRIX}
     assert len(commands) >= 20, commands
+
+
+# --------------------------------------------------------------------------------------------------
+# the app: a bad request is a message in the page (gr.Error titled as a user's mistake), never a bug
+# --------------------------------------------------------------------------------------------------
+APP_CASES = {
+    "empty description": lambda studio, state, code: studio.generate(state, "  ", 4, "", 3.0),
+    "invalid utf-8": lambda studio, state, code: studio.generate(state, "\udcff\udcfe", 4, "", 3.0),
+    "huge seed": lambda studio, state, code: studio.generate(state, TEXT, 4, HUGE, 3.0),
+    "seed not a number": lambda studio, state, code: studio.generate(state, TEXT, 4, "abc", 3.0),
+    "guidance nan": lambda studio, state, code: studio.generate(state, TEXT, 4, "", "nan"),
+    "guidance 1e9": lambda studio, state, code: studio.generate(state, TEXT, 4, "", 1e9),
+    "num not a number": lambda studio, state, code: studio.generate(state, TEXT, "many", "", 3.0),
+    "num 1000": lambda studio, state, code: studio.generate(state, TEXT, 1000, "", 3.0),
+    "redraw without a selection": lambda studio, state, code: studio.redraw(state, "eyes", TEXT, 2, 0, 3.0),
+    "unknown region": lambda studio, state, code: studio.redraw({**state, "selected": code}, "ears", TEXT, 2,
+                                                                0, 3.0),
+    "strength 0": lambda studio, state, code: studio.vary({**state, "selected": code}, 0, 2, 0),
+    "malformed code": lambda studio, state, code: studio.load_code(state, "M" + "A" * 60),
+    "code of another model": lambda studio, state, code: studio.load_code(state, code[:-4] + "AAAA"),
+}
+
+
+@pytest.fixture(scope="module")
+def studio(workspace: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    from text2montage.app.studio import Studio
+    from text2montage.pipeline import MontagePipeline
+
+    studio = Studio(MontagePipeline.from_pretrained(workspace / "pipe"), tmp_path_factory.mktemp("app"))
+    yield studio
+    studio.close()
+
+
+@pytest.mark.parametrize("name", list(APP_CASES))
+def test_a_bad_app_request_is_a_message_in_the_page(name: str, studio, workspace: Path) -> None:
+    import gradio as gr
+
+    from text2montage.app.studio import new_state
+    from text2montage.app.ui import guarded
+
+    action = guarded(lambda: APP_CASES[name](studio, new_state(), _code(workspace)))
+    with pytest.raises(gr.Error) as caught:
+        action()
+    assert caught.value.title == "입력 확인", caught.value.message  # a user's mistake, not "오류" (a bug)
+    assert "Traceback" not in caught.value.message and len(caught.value.message) < MAX_MESSAGE_CHARS
+
+
+def test_an_oversized_description_is_cut_with_a_note(studio) -> None:
+    from text2montage.app.studio import new_state
+
+    view = studio.generate(new_state(), TEXT * 2000, 1, 0, 3.0)
+    assert len(view.gallery) == 1
+    notes = studio.pipe(TEXT * 2000, num_candidates=1, seed=0).notes
+    assert any("cut to its first" in note for note in notes), notes
+
+
+def test_written_results_have_the_usual_permissions(workspace: Path, tmp_path: Path) -> None:
+    """Files a colleague should open: 0666/0777 less the umask, not a temp file's 0600."""
+    old = os.umask(0o022)
+    try:
+        result = _run("generate", TEXT, "--model", workspace / "pipe", "--out", tmp_path / "g", "--num", "1")
+        assert result.exit_code == 0, result.output
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in [tmp_path / "g", *(tmp_path / "g").iterdir()]}
+    assert modes == {name: 0o755 if name == "g" else 0o644 for name in modes}, modes

@@ -71,6 +71,15 @@ def check_output_file(out: Path | str, option: str = "--out", overwrite: bool = 
     return out
 
 
+def check_target_folder(out: Path | str, option: str = "--out") -> Path:
+    """A folder that files are added to (made when missing, resumable work): no file in the way, writable."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{option} {out} is a file; give a folder")
+    check_writable(out / "entry", option)
+    return out
+
+
 def check_writable(out: Path, option: str = "--out") -> None:
     """The nearest existing folder above `out` takes a new entry (tried, then removed)."""
     ancestor = out.parent
@@ -98,18 +107,30 @@ def make_building_dir(parent: Path, name: str) -> Path:
 
 
 def write_folder(out: Path | str, fill: Callable[[Path], object], option: str = "--out",
-                 overwrite: bool = False, is_result: IsResult | None = None, what: str = "results") -> Path:
-    """Build a folder with fill(tmp) beside `out`, then move it into place (an earlier result swapped out)."""
+                 overwrite: bool = False, is_result: IsResult | None = None, what: str = "results",
+                 resumable: bool = False) -> Path:
+    """Build a folder with fill(tmp) beside `out`, then move it into place (an earlier result swapped out).
+
+    resumable: build in `.NAME.partial` and keep it when fill fails or is killed, so a re-run that
+    fills it again can skip the work already there (data prepare's shards).
+    """
     out = check_output_dir(out, option, overwrite, is_result, what)
     out.parent.mkdir(parents=True, exist_ok=True)
-    building = make_building_dir(out.parent, out.name)
+    building = partial_dir(out) if resumable else make_building_dir(out.parent, out.name)
+    building.mkdir(mode=0o777, exist_ok=True)
     try:
         fill(building)
         _swap_in(building, out)
     except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
+        if not resumable:
+            shutil.rmtree(building, ignore_errors=True)
         raise
     return out
+
+
+def partial_dir(out: Path) -> Path:
+    """Where a resumable folder is built: a hidden sibling with a fixed name."""
+    return out.parent / f"{BUILDING_PREFIX}{out.name}.partial"
 
 
 def _swap_in(building: Path, out: Path) -> None:

@@ -103,7 +103,7 @@ def test_encode_decode_cli(prepared: Path, model_dir: Path, tmp_path: Path) -> N
                            "--vqgan", model_dir), "cannot read image")
     (tmp_path / "bad.npy").write_bytes(b"nope")
     result = run("vqgan", "decode", tmp_path / "bad.npy", "--out", tmp_path / "d2", "--vqgan", model_dir)
-    assert_clean_error(result, "not a readable")
+    assert_clean_error(result, "not a .npy file")
     np.save(tmp_path / "wide.npy", np.zeros((1, 4, 4), np.int64))  # the tiny VQGAN decodes 8x8 grids
     result = run("vqgan", "decode", tmp_path / "wide.npy", "--out", tmp_path / "d3", "--vqgan", model_dir)
     assert_clean_error(result, "(N, 8, 8) code grids")

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 import typer
 
 from text2montage.cli.common import console
 from text2montage.cli.groups import eval_app, train_app
+from text2montage.cli.options import LEARNING_RATE, MAX_TRAIN_SEED
+from text2montage.data.store import SPLITS
+
+Split = Literal[SPLITS]
 
 
 @train_app.command("attributes")
@@ -18,15 +23,17 @@ def train_attributes_command(
                                                 "checkpoint and logs in OUT/training/attributes/."),
     steps: int = typer.Option(3000, "--steps", min=1, help="Optimizer steps."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Per-process batch size."),
-    lr: float = typer.Option(2e-3, "--lr", min=0.0, help="Peak learning rate (AdamW, cosine decay)."),
-    seed: int = typer.Option(0, "--seed"),
+    lr: float = typer.Option(2e-3, "--lr", parser=LEARNING_RATE, help="Peak learning rate (AdamW, cosine)."),
+    seed: int = typer.Option(0, "--seed", min=0, max=MAX_TRAIN_SEED),
     resume: bool = typer.Option(False, "--resume", help="Continue from the run's checkpoint exactly."),
     image_size: int | None = typer.Option(None, "--image-size", min=8, help="Input size (default: data's)."),
 ) -> None:
     """Train the attribute classifier (one head per AIHub field) on the prepared train split."""
     from text2montage.attributes.train import COMPONENT, TrainOptions, train_attributes
+    from text2montage.outputs import check_target_folder
     from text2montage.training.run import RunFolder
 
+    check_target_folder(out, "--out")
     options = TrainOptions(data=data, out=out, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
                            resume=resume, image_size=image_size)
     history = train_attributes(options)
@@ -41,7 +48,7 @@ def eval_attributes_command(
     model: Path = typer.Option(..., "--model", help="Attribute-classifier folder, or a run/pipeline "
                                                     "folder holding attributes/ (train attributes --out)."),
     data: Path = typer.Option(..., "--data", help="Prepared dataset folder."),
-    split: str = typer.Option("test", "--split", help="train | val | test"),
+    split: Split = typer.Option("test", "--split"),
     images: Path | None = typer.Option(
         None, "--images", help="uint8 (N, S, S) .npy to read instead of the split's sketches (row for row)."
     ),

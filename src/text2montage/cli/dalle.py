@@ -10,6 +10,7 @@ import typer
 
 from text2montage.cli.common import console, set_threads
 from text2montage.cli.groups import train_app
+from text2montage.cli.options import LEARNING_RATE, MAX_TRAIN_SEED
 from text2montage.dalle.config import PRESETS
 from text2montage.dalle.train_config import TrainConfig, TrainInputs
 from text2montage.training.run import MIXED_PRECISION, RunFolder, RunOptions
@@ -30,7 +31,7 @@ def train_dalle_command(
     steps: int = typer.Option(TrainConfig.steps, "--steps", min=1, help="Optimizer steps in total."),
     batch_size: int = typer.Option(TrainConfig.batch_size, "--batch-size", min=1, help="Per process."),
     grad_accum: int = typer.Option(RunOptions.grad_accum, "--grad-accum", min=1, help="Micro-batches/step."),
-    lr: float = typer.Option(TrainConfig.lr, "--lr", min=0.0, help="Peak learning rate."),
+    lr: float = typer.Option(TrainConfig.lr, "--lr", parser=LEARNING_RATE, help="Peak learning rate."),
     text_len: int | None = typer.Option(None, "--text-len", min=1, help="Text tokens (default: preset)."),
     caption_dropout: float = typer.Option(
         TrainConfig.caption_dropout, "--caption-dropout", min=0.0, max=1.0, help="Empty captions (guidance)."
@@ -48,12 +49,15 @@ def train_dalle_command(
     checkpoint_every: int = typer.Option(TrainConfig.checkpoint_every, "--checkpoint-every", min=1),
     eval_every: int = typer.Option(TrainConfig.eval_every, "--eval-every", min=1, help="Held-out loss."),
     sample_every: int = typer.Option(TrainConfig.sample_every, "--sample-every", min=1),
-    seed: int = typer.Option(RunOptions.seed, "--seed"),
+    seed: int = typer.Option(RunOptions.seed, "--seed", min=0, max=MAX_TRAIN_SEED),
     stop_at: int | None = typer.Option(RunOptions.stop_at, "--stop-at", min=1, help="Stop (checkpointed)."),
     threads: int | None = typer.Option(None, "--threads", min=1, help="torch threads per process."),
 ) -> None:
     """Train the KoDALLE transformer on extracted codes (several processes: `accelerate launch`)."""
     from text2montage.dalle.train import COMPONENT, train_dalle
+    from text2montage.outputs import check_target_folder
+
+    check_target_folder(out, "--out")
 
     set_threads(threads)
     config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, caption_dropout=caption_dropout,

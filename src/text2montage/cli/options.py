@@ -1,7 +1,7 @@
 """Option types every command shares, checked when the command line is read (before anything loads).
 
 Each is a `typer.Option(parser=...)`: a bad value is a click usage error naming the option (exit code
-2). `Finite` rejects NaN, infinities and numbers out of range; `device` rejects an unknown device and
+2). `Finite` rejects NaN, infinities and numbers out of range; `parse_device` rejects an unknown device and
 one this machine does not have.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 from text2montage.errors import OptionError
 
 MAX_SEED = 2**63 - 1  # = pipeline.inputs.MAX_SEED: what torch.Generator.manual_seed takes
+MAX_TRAIN_SEED = 2**32 - 1  # what numpy's and accelerate's seeding take
 MAX_LEARNING_RATE = 10.0
 DEVICE_PATTERN = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
 
@@ -38,7 +39,7 @@ class Finite:
         return number
 
 
-def device(value: Any) -> str:
+def parse_device(value: Any) -> str:
     """A parser for --device: cpu, cuda, cuda:N or mps, and present on this machine."""
     try:
         return check_device(str(value))

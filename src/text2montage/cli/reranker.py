@@ -10,12 +10,15 @@ import typer
 
 from text2montage.cli.common import console, set_threads
 from text2montage.cli.groups import eval_app, train_app
+from text2montage.cli.options import LEARNING_RATE, MAX_TRAIN_SEED
+from text2montage.data.store import SPLITS
 from text2montage.reranker.config import PRESETS
 from text2montage.reranker.train_config import TrainConfig, TrainInputs
 from text2montage.training.run import MIXED_PRECISION, RunFolder, RunOptions
 
 RerankerPreset = Literal[tuple(PRESETS)]
 Precision = Literal[MIXED_PRECISION]
+Split = Literal[SPLITS]
 OUT_HELP = (
     "Run folder: the model in OUT/reranker/ (with its tokenizer/); checkpoint and logs in "
     "OUT/training/reranker/."
@@ -37,19 +40,22 @@ def train_reranker_command(
     steps: int = typer.Option(TrainConfig.steps, "--steps", min=1, help="Optimizer steps in total."),
     batch_size: int = typer.Option(TrainConfig.batch_size, "--batch-size", min=2, help="Pairs per process."),
     grad_accum: int = typer.Option(RunOptions.grad_accum, "--grad-accum", min=1, help="Micro-batches/step."),
-    lr: float = typer.Option(TrainConfig.lr, "--lr", min=0.0, help="Peak learning rate."),
+    lr: float = typer.Option(TrainConfig.lr, "--lr", parser=LEARNING_RATE, help="Peak learning rate."),
     text_len: int | None = typer.Option(None, "--text-len", min=2, help="Text window (default: preset)."),
     resume: bool = typer.Option(RunOptions.resume, "--resume", help="Continue from the run's checkpoint."),
     mixed_precision: Precision = typer.Option(RunOptions.mixed_precision, "--mixed-precision"),
     checkpoint_every: int = typer.Option(TrainConfig.checkpoint_every, "--checkpoint-every", min=1),
     eval_every: int = typer.Option(TrainConfig.eval_every, "--eval-every", min=1, help="Held-out retrieval."),
     num_workers: int = typer.Option(TrainConfig.num_workers, "--num-workers", min=0, help="Loader workers."),
-    seed: int = typer.Option(RunOptions.seed, "--seed"),
+    seed: int = typer.Option(RunOptions.seed, "--seed", min=0, max=MAX_TRAIN_SEED),
     stop_at: int | None = typer.Option(RunOptions.stop_at, "--stop-at", min=1, help="Stop (checkpointed)."),
     threads: int | None = typer.Option(None, "--threads", min=1, help="torch threads per process."),
 ) -> None:
     """Train the contrastive reranker on prepared sketches and their captions."""
+    from text2montage.outputs import check_target_folder
     from text2montage.reranker.train import COMPONENT, train_reranker
+
+    check_target_folder(out, "--out")
 
     set_threads(threads)
     config = TrainConfig(steps=steps, batch_size=batch_size, lr=lr, checkpoint_every=checkpoint_every,
@@ -71,7 +77,7 @@ def train_reranker_command(
 def eval_reranker_command(
     model: Path = typer.Option(..., "--model", help="Reranker folder (or a pipeline folder with reranker/)."),
     data: Path = typer.Option(..., "--data", help="Prepared dataset folder."),
-    split: str = typer.Option("test", "--split", help="train | val | test"),
+    split: Split = typer.Option("test", "--split"),
     caption: str = typer.Option(
         "full", "--caption", help="Prepared caption mode: full | attributes | impression"
     ),
@@ -79,7 +85,7 @@ def eval_reranker_command(
     pool: int = typer.Option(
         100, "--pool", min=2, help="Descriptions per R-precision trial (true + others)."
     ),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", min=0, max=MAX_TRAIN_SEED),
     as_json: bool = typer.Option(False, "--json", help="Print only the JSON report."),
     threads: int | None = typer.Option(None, "--threads", min=1, help="torch threads."),
 ) -> None:
@@ -87,6 +93,7 @@ def eval_reranker_command(
     from text2montage.reranker import Reranker
     from text2montage.reranker.evaluate import evaluate_reranker
 
+    _check_caption(data, caption)
     set_threads(threads)
     reranker = Reranker.from_pretrained(model)
     report = evaluate_reranker(reranker, data, split, caption, limit, pool, seed)
@@ -101,3 +108,13 @@ def eval_reranker_command(
         return
     for key, value in report.items():
         console.print(f"{key:>24}: {value:.4f}" if isinstance(value, float) else f"{key:>24}: {value}")
+
+
+def _check_caption(data: Path, caption: str) -> None:
+    """--caption must be a caption mode the prepared dataset holds (read before any model loads)."""
+    from text2montage.data.store import load_meta
+    from text2montage.errors import OptionError
+
+    modes = load_meta(data).get("options", {}).get("caption_modes")
+    if modes and caption not in modes:
+        raise OptionError(f"--caption {caption!r}: {data} was prepared with captions {', '.join(modes)}")

@@ -16,7 +16,7 @@ import torch
 from torch.utils.data import Dataset
 
 from text2montage.dalle.captions import CaptionEncoder, CaptionOptions, build_caption
-from text2montage.data.store import CODES_META, load_split
+from text2montage.data.store import CODES_META, load_npy, load_split
 from text2montage.errors import DataError
 
 
@@ -29,10 +29,7 @@ def load_codes(codes_dir: str | Path, split: str, grid_size: int, codebook_size:
     path = Path(codes_dir) / f"{split}.npy"
     if not path.is_file():
         raise CodesDataError(f"no {path}; run `text2montage data extract-codes` first")
-    try:
-        codes = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise CodesDataError(f"cannot read {path}: {err}") from err
+    codes = _load(path)
     if not np.issubdtype(codes.dtype, np.integer):
         raise CodesDataError(f"{path} holds {codes.dtype}, not integer codes")
     image_len = grid_size * grid_size
@@ -55,13 +52,20 @@ def infer_grid(codes_dir: str | Path, split: str = "train") -> tuple[int, int]:
     path = Path(codes_dir) / f"{split}.npy"
     if not path.is_file():
         raise CodesDataError(f"no {path}; run `text2montage data extract-codes` first")
-    codes = np.load(path, mmap_mode="r", allow_pickle=False)
+    codes = _load(path)
     side = (
         codes.shape[1] if codes.ndim == 3 else int(round(np.sqrt(codes.shape[1]))) if codes.ndim == 2 else 0
     )
     if side < 1 or side * side != int(np.prod(codes.shape[1:])):
         raise CodesDataError(f"{path} has shape {codes.shape}, not a square code grid per row")
     return side, int(codes.max()) + 1 if codes.size else 0
+
+
+def _load(path: Path) -> np.ndarray:
+    try:
+        return load_npy(path, mmap=True)
+    except DataError as err:
+        raise CodesDataError(str(err)) from None
 
 
 def codebook_size_of(codes_dir: str | Path) -> int | None:

@@ -44,7 +44,7 @@ from text2montage.dalle.text_init import (
 )
 from text2montage.dalle.train_config import TrainConfig, TrainInputs
 from text2montage.data.store import RECORDS_FILE, SPLITS
-from text2montage.errors import OptionError
+from text2montage.errors import DataError, OptionError
 from text2montage.text.tokenizer import load_text_tokenizer
 from text2montage.training.loop import (
     AccumulatedSteps,
@@ -206,6 +206,9 @@ def train_dalle(inputs: TrainInputs, config: TrainConfig, options: RunOptions) -
     if inputs.vqgan is not None:
         check_vqgan(inputs.vqgan, model.config.grid_size)
     train_set, val_set = open_datasets(inputs, encoder, model.config, config, options.seed)
+    if len(train_set) < config.batch_size:  # before the run folder gets logs, tokenizer/ and a config
+        raise DataError(f"the train split has {len(train_set)} records, fewer than one batch "
+                        f"({config.batch_size}); lower --batch-size")
     loader = _train_loader(train_set, config, options.seed)
     optimizer = adamw(model, config.lr, config.weight_decay, betas=(0.9, 0.95))
     scheduler = warmup_cosine_schedule(optimizer, config.warmup_steps, config.steps, config.min_lr_ratio)

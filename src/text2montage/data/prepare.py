@@ -60,7 +60,10 @@ class PrepareOptions:
             raise OptionError(f"--size must be between 8 and 1024, got {self.size}")
         if self.fit not in FIT_MODES:
             raise OptionError(f"--fit must be one of {', '.join(FIT_MODES)}, got {self.fit!r}")
-        validate_caption_modes(list(self.caption_modes))
+        try:
+            validate_caption_modes(list(self.caption_modes))
+        except OptionError as err:
+            raise OptionError(f"--captions: {err}") from None
         if len(self.split) != 3 or min(self.split) < 0 or abs(sum(self.split) - 1) > 1e-6:
             raise OptionError(f"--split needs three non-negative fractions that sum to 1, got {self.split}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import subprocess
 import textwrap
 from collections import defaultdict
@@ -11,6 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from text2montage.data.aihub import AIHubRecord, RecordError, iter_records, load_gray_image
+from text2montage.outputs import write_bytes_atomic
 
 THUMB_WIDTH, THUMB_HEIGHT = 150, 200
 TEXT_WIDTH = 640
@@ -98,8 +100,9 @@ def contact_sheet(root: str | Path, out: str | Path, n_persons: int = 8) -> Path
         if font is not None:
             draw.multiline_text((20 + 4 * THUMB_WIDTH, y), "\n".join(lines), fill=0, font=font, spacing=2)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(out)
+    buffer = io.BytesIO()
+    sheet.save(buffer, format="PNG")
+    write_bytes_atomic(out, buffer.getvalue())
     if font is None:
-        out.with_suffix(".txt").write_text("\n\n".join(text_rows) + "\n", encoding="utf-8")
+        write_bytes_atomic(out.with_suffix(".txt"), ("\n\n".join(text_rows) + "\n").encode("utf-8"))
     return out

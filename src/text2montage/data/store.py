@@ -17,8 +17,6 @@ CODES/{split}.npy uint16 (N, G, G), row i = record i; CODES/meta.json grid_size,
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from text2montage import outputs
 from text2montage.errors import DataError
 
 SPLITS: tuple[str, ...] = ("train", "val", "test")
@@ -34,6 +33,7 @@ RECORDS_FILE = "records.jsonl"
 META_FILE = "meta.json"
 REPORT_FILE = "report.json"
 CODES_META = "meta.json"  # in a codes folder
+NPY_MAGIC = b"\x93NUMPY"
 
 
 class PreparedDataError(DataError):
@@ -57,26 +57,16 @@ def write_json_atomic(path: Path, obj: Any) -> None:
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Through a hidden temp file and a rename, with the usual permissions (text2montage.outputs)."""
+    outputs.write_bytes_atomic(path, data)
 
 
 def write_split(split_dir: Path, images: np.ndarray, records: list[dict[str, Any]]) -> None:
     """Write one split's images and records, each atomically."""
     if len(images) != len(records):
         raise ValueError(f"{len(images)} images but {len(records)} records")
-    split_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=split_dir, prefix=".images.", suffix=".npy")
-    with os.fdopen(fd, "wb") as handle:
+    with outputs.atomic_file(split_dir / IMAGES_FILE) as handle:
         np.save(handle, np.ascontiguousarray(images, dtype=np.uint8))
-    os.replace(tmp, split_dir / IMAGES_FILE)
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     write_bytes_atomic(split_dir / RECORDS_FILE, lines.encode("utf-8"))
 
@@ -86,6 +76,22 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
         for line in handle:
             if line.strip():
                 yield json.loads(line)
+
+
+def load_npy(path: str | Path, mmap: bool = False) -> np.ndarray:
+    """A .npy array, never unpickled; a foreign, pickled or truncated file is a DataError naming it."""
+    path = Path(path)
+    with path.open("rb") as handle:  # a missing file: FileNotFoundError naming it
+        if handle.read(len(NPY_MAGIC)) != NPY_MAGIC:
+            raise DataError(f"{path} is not a .npy file (no NumPy header)")
+    try:
+        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except ValueError as err:
+        if "pickle" in str(err) or "Python objects" in str(err):
+            raise DataError(f"{path} holds Python objects (pickled), not numbers; it is not loaded") from None
+        raise DataError(f"{path} is not a readable .npy file: {err}") from None
+    except (OSError, EOFError) as err:
+        raise DataError(f"{path} is truncated or unreadable: {err}") from None
 
 
 def load_meta(prepared_dir: str | Path) -> dict[str, Any]:
