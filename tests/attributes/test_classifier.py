@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from text2montage.attributes import AttributeClassifier, AttributeModelError
-from text2montage.attributes.evaluate import field_report
+from text2montage.attributes.evaluate import field_report, reconstruction_fidelity
 from text2montage.attributes.labels import NO_LABEL, build_classes, encode_labels
 from text2montage.attributes.train import TrainOptions, train_attributes
 from text2montage.data.store import load_split
@@ -92,3 +92,15 @@ def test_strict_load_rejects_a_mismatched_config(trained: Path, tmp_path: Path) 
     (broken / "model.safetensors").write_bytes((trained / "model.safetensors").read_bytes())
     with pytest.raises(AttributeModelError, match="does not match"):
         AttributeClassifier.from_pretrained(broken)
+
+
+def test_reconstruction_fidelity_sees_what_a_tokenizer_loses(trained: Path, attribute_data: Path) -> None:
+    test, train = load_split(attribute_data, "test"), load_split(attribute_data, "train")
+    images, classifier = np.asarray(test.images), AttributeClassifier.from_pretrained(trained)
+    records, train_records = [r["attributes"] for r in test.records], [r["attributes"] for r in train.records]
+    perfect = reconstruction_fidelity(classifier, images, images.copy(), records, train_records)
+    assert perfect["readable_on_originals"] >= 2 and perfect["min_kept"] == 1.0
+    assert perfect["fields_keeping_target"] == perfect["readable_on_originals"]
+    flat = np.full_like(images, int(images.mean()))  # a "tokenizer" that keeps nothing
+    lost = reconstruction_fidelity(classifier, images, flat, records, train_records)
+    assert lost["min_kept"] < 0.95 and lost["fields_keeping_target"] < perfect["fields_keeping_target"]

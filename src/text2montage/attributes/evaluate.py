@@ -76,3 +76,36 @@ def summarize(fields: dict[str, dict]) -> dict:
         "unreadable": [name for name in fields if name not in readable],
         "readable_margin": READABLE_MARGIN,
     }
+
+
+KEEP_TARGET = 0.95  # a reconstruction should keep this share of the original's accuracy on each field
+
+
+def reconstruction_fidelity(
+    classifier: AttributeClassifier,
+    originals: np.ndarray,
+    reconstructions: np.ndarray,
+    attribute_dicts: Sequence[Mapping[str, str]],
+    train_attribute_dicts: Sequence[Mapping[str, str]],
+) -> dict:
+    """Per field readable on the originals: the classifier's accuracy on originals and on their
+    reconstructions (row for row), and the share kept (reconstruction / original accuracy)."""
+    original = field_report(classifier, originals, attribute_dicts, train_attribute_dicts)
+    recon = field_report(classifier, reconstructions, attribute_dicts, train_attribute_dicts)
+    fields = {
+        name: {
+            "original": original["fields"][name]["accuracy"],
+            "reconstruction": recon["fields"][name]["accuracy"],
+            "majority": original["fields"][name]["majority_accuracy"],
+            "kept": recon["fields"][name]["accuracy"] / original["fields"][name]["accuracy"],
+        }
+        for name in original["readable_fields"]
+    }
+    kept = [row["kept"] for row in fields.values()]
+    return {
+        "fields": fields,
+        "readable_on_originals": len(fields),
+        "min_kept": min(kept) if kept else None,
+        "fields_keeping_target": sum(k >= KEEP_TARGET for k in kept),
+        "keep_target": KEEP_TARGET,
+    }

@@ -1,7 +1,9 @@
-"""Reconstruction quality of a VQGAN on a prepared split: PSNR, SSIM, codebook use, Haar face rates."""
+"""Reconstruction quality of a VQGAN on a prepared split: PSNR, SSIM, codebook use, Haar face rates, and
+(with an attribute classifier) how much of each readable attribute field the reconstructions keep."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +26,19 @@ def reconstruct(model: VQGAN, images: np.ndarray) -> tuple[torch.Tensor, torch.T
     return x, out.reconstruction.clamp(-1, 1), out.codes
 
 
+PairCheck = Callable[[np.ndarray, np.ndarray], dict]  # (originals, reconstructions) uint8 -> a report
+
+
 def evaluate(
-    model: VQGAN, images: np.ndarray, batch_size: int = 64, grid_path: Path | None = None, haar: bool = True
-) -> dict[str, float | int | str]:
-    """Metrics over uint8 (N, H, W) images; PSNR/SSIM on [0, 1] intensities, averaged per image."""
+    model: VQGAN,
+    images: np.ndarray,
+    batch_size: int = 64,
+    grid_path: Path | None = None,
+    haar: bool = True,
+    attributes: PairCheck | None = None,
+) -> dict:
+    """Metrics over uint8 (N, H, W) images; PSNR/SSIM on [0, 1] intensities, averaged per image.
+    `attributes` compares originals and reconstructions (e.g. attribute-classifier accuracy per field)."""
     if len(images) == 0:
         raise ValueError("no images to evaluate")
     model.eval()
@@ -51,6 +62,8 @@ def evaluate(
     }
     if haar:
         report.update(haar_rates(images, recon_u8))
+    if attributes is not None:
+        report["attributes"] = attributes(orig_u8, recon_u8)
     if grid_path is not None:
         save_png(Path(grid_path), side_by_side_grid(orig_u8[:GRID_COUNT], recon_u8[:GRID_COUNT]))
         report["grid"] = str(grid_path)
