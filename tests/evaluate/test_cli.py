@@ -26,7 +26,8 @@ def test_montage_eval_json_and_report(eval_data: Path, classifier_dir: Path, pip
     mean = report["attributes"]["full"]["mean"]
     assert mean["real_signal_retained"] == 1.0 and mean["reranked"] is not None
     assert report["signal_retained"]["full"] == {"first": mean["first_signal_retained"],
-                                                 "reranked": mean["reranked_signal_retained"]}
+                                                 "reranked": mean["reranked_signal_retained"],
+                                                 "reconstruction": mean["reconstruction_signal_retained"]}
     assert report["fid"]["full"] > 0 and report["fid_floor"] is not None
     assert report["r_precision"]["full"]["pool"] == 20
     assert 0 <= report["haar_rate"]["real"] <= 1

@@ -163,7 +163,9 @@ def run_evaluation(options: EvalOptions, on_progress: OnProgress | None = None) 
     ceiling = _rates(accuracy_by_field(tools.classifier, held.images, held.targets, readable))
     for mode in options.captions:
         result = _draw_mode(tools, held.captions[mode], options.sampling, mode, on_progress)
-        sets = {"real": held.images, "first": result.first, **_reranked(result)}
+        # the tokenizer's reconstructions of the real sketches: the most any montage on it can carry
+        sets = {"real": held.images, "reconstruction": reconstructions, "first": result.first,
+                **_reranked(result)}
         report["attributes"][mode] = attribute_signal(tools.classifier, sets, held.targets, readable, ceiling,
                                                       options.sampling.seed)
         metrics.add_mode(report, mode, result)
@@ -263,8 +265,10 @@ def _free_prose(tools: Instruments, options: EvalOptions, readable_report: dict,
 
 
 def _headline(attributes: dict) -> dict:
-    """{mode: {"first": ..., "reranked": ...}}: signal retained of the field means, the report's headline."""
-    return {mode: {kind: signal["mean"].get(f"{kind}_signal_retained") for kind in ("first", "reranked")}
+    """{mode: {"first": ..., "reranked": ..., "reconstruction": ...}}: signal retained of the field means,
+    the report's headline (reconstruction: the image tokenizer's own ceiling; absent for free prose)."""
+    kinds = ("first", "reranked", "reconstruction")
+    return {mode: {kind: signal["mean"].get(f"{kind}_signal_retained") for kind in kinds}
             for mode, signal in attributes.items()}
 
 
