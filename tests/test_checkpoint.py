@@ -143,3 +143,28 @@ def test_epoch_sampler_is_deterministic() -> None:
     b = list(s)
     s.set_epoch(2)
     assert list(s) == a != b and sorted(a) == list(range(10))
+
+
+class _EpochItems(torch.utils.data.Dataset):
+    """Items that say which epoch the dataset was told it is in."""
+
+    def __init__(self) -> None:
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        return torch.tensor(self.epoch)
+
+
+@pytest.mark.parametrize("start", [0, 3])
+def test_datasets_that_draw_per_epoch_are_told_the_epoch(start: int) -> None:
+    accelerator = Accelerator(cpu=True)
+    loader = accelerator.prepare(DataLoader(_EpochItems(), batch_size=2, sampler=EpochSampler(4, seed=0)))
+    batches = iterate_from(accelerator, loader, start)
+    seen = [int(next(batches)[0]) for _ in range(6 - start)]
+    assert seen == [0, 0, 1, 1, 2, 2][start:]

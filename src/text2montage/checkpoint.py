@@ -44,7 +44,8 @@ def save_checkpoint(
     out_dir = Path(out_dir)
     tmp = out_dir / f"{_TMP_PREFIX}{step}"
     if accelerator.is_main_process:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for stale in out_dir.glob(f"{_TMP_PREFIX}*"):  # what a kill cut off mid-write (any step)
+            shutil.rmtree(stale, ignore_errors=True)
         tmp.mkdir(parents=True)
     accelerator.wait_for_everyone()
     accelerator.save_state(str(tmp / STATE_DIR), safe_serialization=True)
@@ -152,6 +153,8 @@ def iterate_from(accelerator: Accelerator, dataloader: DataLoader, start_batch: 
     while True:
         loader = accelerator.skip_first_batches(dataloader, skip) if skip else dataloader
         loader.set_epoch(epoch)
+        if hasattr(dataloader.dataset, "set_epoch"):  # e.g. captions drawn per (epoch, index)
+            dataloader.dataset.set_epoch(epoch)  # accelerate only reaches the sampler
         batches = iter(loader)
         # Starting an epoch draws a base seed from the global RNG; keep that draw out of the training
         # RNG stream, or a resumed run (which starts an extra, partial epoch) would drift from the
