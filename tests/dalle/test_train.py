@@ -119,6 +119,18 @@ def test_resume_equals_uninterrupted_run(corpus, tmp_path) -> None:
         assert torch.equal(tensor, resumed.model.state_dict()[name]), name
 
 
+def test_resume_across_epochs_equals_uninterrupted_run(corpus, tmp_path) -> None:
+    """24 records in batches of 4: epochs end at steps 6 and 12, so the resume starts mid-epoch 1 and the
+    captions (drawn per epoch) must follow the sampler's epoch there too (bench/kill_test.py found them
+    apart before iterate_from told the dataset its epoch)."""
+    config = small_config(steps=14)
+    straight = train_dalle(inputs_for(corpus), config, run_in(tmp_path / "a"))
+    train_dalle(inputs_for(corpus), config, run_in(tmp_path / "b", stop_at=9))
+    resumed = train_dalle(inputs_for(corpus), config, run_in(tmp_path / "b", resume=True))
+    for name, tensor in straight.model.state_dict().items():
+        assert torch.equal(tensor, resumed.model.state_dict()[name]), name
+
+
 def test_cli_trains_refuses_to_overwrite_and_resumes(corpus, tmp_path) -> None:
     from text2montage.cli import app
 
