@@ -10,7 +10,9 @@ appeared and its end), half while a checkpoint is being written (the moment a ne
 folder or the swap's checkpoint.old appears, plus 0-10 ms). After
 every kill the checkpoint that is left is looked up and its weights loaded strictly, and the next run
 must resume from it. When the kills are spent, the run finishes and its logged losses and final weights
-are compared with the reference run's.
+are compared with the reference run's; a run that finishes before the kills are spent is compared too,
+and the kills go on in a new run folder. Checkpoints fall on logging steps (vqgan's tiny preset: every
+10 steps, logs every 2; dalle: every 20, logs every 20), so a resumed run logs the same means.
 
 Reports per trainer: kills (and how many landed inside a checkpoint write), corrupt checkpoints
 (target 0), failed resumes (target 0), the largest difference between the resumed and the uninterrupted
@@ -53,8 +55,11 @@ class Tally:
     corrupt_checkpoints: int = 0
     failed_resumes: int = 0
     runs: int = 0
-    finished_before_kill: int = 0
+    rounds: int = 0  # killed runs brought to the end and compared with the reference
     checkpoint_steps_seen: list[int] = field(default_factory=list)
+    loss_divergence: float = 0.0
+    weight_difference: float = 0.0
+    logged_points: int = 0
 
 
 def cli() -> list[str]:
@@ -97,7 +102,7 @@ def dalle_trainer(corpus: dict[str, Path], codes: Path, steps: int) -> Trainer:
     def args(out: Path) -> list[str]:
         return ["train", "dalle", "--codes", str(codes), "--data", str(corpus["prepared"]),
                 "--tokenizer", str(corpus["tokenizer"]), "--out", str(out), "--preset", "tiny",
-                "--steps", str(steps), "--batch-size", "4", "--checkpoint-every", "10", "--eval-every",
+                "--steps", str(steps), "--batch-size", "4", "--checkpoint-every", "20", "--eval-every",
                 str(steps), "--sample-every", str(steps * 10), "--seed", "0", "--threads", "1"]  # fmt: skip
 
     return Trainer("dalle", args, KoDalle.from_pretrained)
@@ -169,9 +174,10 @@ def check_checkpoint(trainer: Trainer, out: Path, tally: Tally) -> None:
         print(f"  corrupt checkpoint after a kill: {err}", file=sys.stderr)
 
 
-def resume_until_done(trainer: Trainer, out: Path, kills: int, window: tuple[float, float],
-                      rng: random.Random) -> Tally:
-    tally = Tally()
+def kill_and_resume(trainer: Trainer, out: Path, tally: Tally, kills: int, window: tuple[float, float],
+                    rng: random.Random) -> bool:
+    """Kill runs in `out` until `kills` are spent or the run ends; then run it to the end. False: a resume
+    failed."""
     while tally.kills < kills:
         at_write = tally.kills % 2 == 1
         try:
@@ -179,11 +185,10 @@ def resume_until_done(trainer: Trainer, out: Path, kills: int, window: tuple[flo
         except ResumeFailed as err:
             tally.failed_resumes += 1
             print(f"  a resume failed: {err}", file=sys.stderr)
-            break
+            return False
         tally.runs += 1
         if outcome == "finished":
-            tally.finished_before_kill += 1
-            break
+            return True
         tally.kills += 1
         tally.during_checkpoint_write += outcome == "killed-in-write"
         check_checkpoint(trainer, out, tally)
@@ -193,7 +198,18 @@ def resume_until_done(trainer: Trainer, out: Path, kills: int, window: tuple[flo
     if done.returncode != 0:
         tally.failed_resumes += 1
         print(f"  the final resume failed:\n{done.stderr[-2000:]}", file=sys.stderr)
-    return tally
+    return done.returncode == 0
+
+
+def compare(trainer: Trainer, reference: Path, resumed: Path, tally: Tally) -> None:
+    """Fold one finished killed run's distance from the reference into the tally."""
+    curves = loss_curve(reference, trainer.name), loss_curve(resumed, trainer.name)
+    divergence, points = curve_divergence(*curves)
+    weights = weight_difference(reference / trainer.name, resumed / trainer.name)
+    tally.loss_divergence = max(tally.loss_divergence, divergence)
+    tally.weight_difference = max(tally.weight_difference, weights)
+    tally.logged_points += points
+    tally.rounds += 1
 
 
 # --------------------------------------------------------------------------------------------------
@@ -246,19 +262,22 @@ def timed_run(trainer: Trainer, out: Path) -> tuple[float, float]:
 
 
 def test_trainer(trainer: Trainer, root: Path, kills: int, seed: int) -> dict:
-    reference, killed = root / f"{trainer.name}-reference", root / f"{trainer.name}-killed"
+    reference = root / f"{trainer.name}-reference"
     started = time.monotonic()
     window = timed_run(trainer, reference)
-    tally = resume_until_done(trainer, killed, kills, window, random.Random(seed))
-    curves = loss_curve(reference, trainer.name), loss_curve(killed, trainer.name)
-    divergence, points = curve_divergence(*curves)
-    weights = weight_difference(reference / trainer.name, killed / trainer.name)
+    tally, rng = Tally(), random.Random(seed)
+    while tally.kills < kills and tally.rounds < 2 * kills:
+        killed = root / f"{trainer.name}-killed-{tally.rounds + 1}"
+        if not kill_and_resume(trainer, killed, tally, kills, window, rng):
+            break
+        compare(trainer, reference, killed, tally)
     return {
         "kills": tally.kills, "during_checkpoint_write": tally.during_checkpoint_write,
         "corrupt_checkpoints": tally.corrupt_checkpoints, "failed_resumes": tally.failed_resumes,
-        "runs": tally.runs, "finished_before_kill": tally.finished_before_kill,
+        "runs": tally.runs, "rounds": tally.rounds,
         "checkpoint_steps_after_kills": tally.checkpoint_steps_seen,
-        "logged_points": points, "max_loss_divergence": divergence, "max_weight_difference": weights,
+        "logged_points_compared": tally.logged_points, "max_loss_divergence": tally.loss_divergence,
+        "max_weight_difference": tally.weight_difference,
         "reference_start_s": round(window[0], 1), "reference_wall_s": round(window[1], 1),
         "wall_s": round(time.monotonic() - started, 1),
     }  # fmt: skip
@@ -267,7 +286,7 @@ def test_trainer(trainer: Trainer, root: Path, kills: int, seed: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=10, help="kills per trainer")
-    parser.add_argument("--steps", type=int, default=200, help="optimizer steps per run")
+    parser.add_argument("--steps", type=int, default=300, help="optimizer steps per run")
     parser.add_argument("--persons", type=int, default=24, help="synthetic persons in the corpus")
     parser.add_argument("--seed", type=int, default=0, help="seeds the kill moments")
     parser.add_argument("--keep", type=Path, default=None, help="work here and keep it (default: a temp dir)")
