@@ -4,15 +4,15 @@
     .venv/bin/python bench/kill_test.py --kills 4 --steps 120 --keep /tmp/kill
 
 For each trainer, on a tiny corpus (synthetic faces, 32x32, tiny presets): one uninterrupted reference
-run, then the same run started with --resume again and again and killed with SIGKILL -- half the kills
-at a uniformly random moment of the reference run's training (between the moment its training folder
-appeared and its end), half while a checkpoint is being written (the moment a new temporary checkpoint
-folder or the swap's checkpoint.old appears, plus 0-10 ms). After
-every kill the checkpoint that is left is looked up and its weights loaded strictly, and the next run
-must resume from it. When the kills are spent, the run finishes and its logged losses and final weights
-are compared with the reference run's; a run that finishes before the kills are spent is compared too,
-and the kills go on in a new run folder. Checkpoints fall on logging steps (vqgan's tiny preset: every
-10 steps, logs every 2; dalle: every 20, logs every 20), so a resumed run logs the same means.
+run, then the same run started with --resume again and again and killed with SIGKILL. Half the kills
+fall at a random step of the run (each in its own share of the steps, plus a random part of a logging
+interval, so they spread over the whole run); half while a checkpoint is being written (the moment a
+new temporary checkpoint folder or the swap's checkpoint.old appears, plus 0-10 ms). After every kill
+the checkpoint that is left is looked up and its weights loaded strictly, and the next run must resume
+from it. When the kills are spent, the run finishes and its logged losses and final weights are
+compared with the reference run's; a run that finishes before the kills are spent is compared too, and
+the kills go on in a new run folder. Checkpoints fall on logging steps (vqgan's tiny preset: every 10
+steps, logs every 2; dalle: every 20, logs every 20), so a resumed run logs the same means.
 
 Reports per trainer: kills (and how many landed inside a checkpoint write), corrupt checkpoints
 (target 0), failed resumes (target 0), the largest difference between the resumed and the uninterrupted
@@ -46,6 +46,8 @@ class Trainer:
     name: str  # the component: vqgan, dalle
     args: Callable[[Path], list[str]]  # the `train ...` arguments for a run folder
     load: Callable[[Path], object]  # loads a model folder strictly (config.json + model.safetensors)
+    steps: int
+    log_every: int  # steps between lines of scalars.jsonl
 
 
 @dataclass
@@ -93,7 +95,7 @@ def vqgan_trainer(corpus: dict[str, Path], steps: int) -> Trainer:
         return ["train", "vqgan", "--data", str(corpus["prepared"]), "--out", str(out), "--preset", "tiny",
                 "--steps", str(steps), "--batch-size", "4", "--seed", "0"]  # fmt: skip
 
-    return Trainer("vqgan", args, VQGAN.from_pretrained)
+    return Trainer("vqgan", args, VQGAN.from_pretrained, steps, log_every=2)  # the tiny preset's
 
 
 def dalle_trainer(corpus: dict[str, Path], codes: Path, steps: int) -> Trainer:
@@ -105,7 +107,7 @@ def dalle_trainer(corpus: dict[str, Path], codes: Path, steps: int) -> Trainer:
                 "--steps", str(steps), "--batch-size", "4", "--checkpoint-every", "20", "--eval-every",
                 str(steps), "--sample-every", str(steps * 10), "--seed", "0", "--threads", "1"]  # fmt: skip
 
-    return Trainer("dalle", args, KoDalle.from_pretrained)
+    return Trainer("dalle", args, KoDalle.from_pretrained, steps, log_every=20)  # TrainConfig's
 
 
 # --------------------------------------------------------------------------------------------------
@@ -127,19 +129,28 @@ def write_markers(work: Path) -> set[tuple[str, int]]:
     return found
 
 
-def kill_once(trainer: Trainer, out: Path, at_write: bool, window: tuple[float, float],
-              rng: random.Random) -> str:
-    """Start a resumed run and SIGKILL it; 'killed', 'killed-in-write' or 'finished' (it ended first).
+@dataclass(frozen=True)
+class Moment:
+    """When to kill: in the next checkpoint write, or once training has logged `step` (then `delay_s`)."""
 
-    window: (seconds to the start of training, seconds to the end) of the uninterrupted run."""
+    in_write: bool
+    step: int = 0
+    delay_s: float = 0.0
+
+
+def kill_once(trainer: Trainer, out: Path, moment: Moment, timeout_s: float, rng: random.Random) -> str:
+    """Start a resumed run and SIGKILL it; 'killed', 'killed-in-write' or 'finished' (it ended first)."""
+    work = work_dir(out, trainer.name)
+    stale, log = write_markers(work), LogWatch(work / "logs" / "scalars.jsonl")
     process = subprocess.Popen(cli() + trainer.args(out) + ["--resume"], env=ENV,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    work = work_dir(out, trainer.name)
-    stale = write_markers(work)  # left by an earlier kill: not this run's write
-    deadline = time.monotonic() + (window[1] * 3 if at_write else rng.uniform(*window))
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and process.poll() is None:
-        if at_write and write_markers(work) - stale:
+        if moment.in_write and write_markers(work) - stale:  # not one an earlier kill left
             time.sleep(rng.uniform(0.0, WRITE_JITTER_S))
+            break
+        if not moment.in_write and log.step() >= moment.step:
+            time.sleep(moment.delay_s)
             break
         time.sleep(POLL_S)
     if process.poll() is not None:
@@ -151,6 +162,30 @@ def kill_once(trainer: Trainer, out: Path, at_write: bool, window: tuple[float, 
     process.send_signal(signal.SIGKILL)
     process.wait()
     return "killed-in-write" if in_write else "killed"
+
+
+class LogWatch:
+    """The last step this run logged (scalars.jsonl; lines an earlier, killed run left do not count)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.mtime = self._mtime()
+
+    def _mtime(self) -> int:
+        try:
+            return self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def step(self) -> int:
+        if self._mtime() == self.mtime:
+            return -1  # untouched since the start: the earlier run's lines
+        for line in reversed(self.path.read_bytes().splitlines()):
+            try:
+                return int(json.loads(line)["step"])
+            except (ValueError, KeyError):
+                continue  # a line being written
+        return -1
 
 
 class ResumeFailed(RuntimeError):
@@ -179,9 +214,9 @@ def kill_and_resume(trainer: Trainer, out: Path, tally: Tally, kills: int, windo
     """Kill runs in `out` until `kills` are spent or the run ends; then run it to the end. False: a resume
     failed."""
     while tally.kills < kills:
-        at_write = tally.kills % 2 == 1
+        moment = next_moment(trainer, out, tally.kills, kills, window, rng)
         try:
-            outcome = kill_once(trainer, out, at_write, window, rng)
+            outcome = kill_once(trainer, out, moment, 3 * window[1], rng)
         except ResumeFailed as err:
             tally.failed_resumes += 1
             print(f"  a resume failed: {err}", file=sys.stderr)
@@ -199,6 +234,25 @@ def kill_and_resume(trainer: Trainer, out: Path, tally: Tally, kills: int, windo
         tally.failed_resumes += 1
         print(f"  the final resume failed:\n{done.stderr[-2000:]}", file=sys.stderr)
     return done.returncode == 0
+
+
+def next_moment(trainer: Trainer, out: Path, index: int, kills: int, window: tuple[float, float],
+                rng: random.Random) -> Moment:
+    """Odd kills: in a checkpoint write. Even kills: at a random step of their own share of the run (kill
+    2k falls in the k-th of kills/2 equal parts, or just past the checkpoint when that is further), plus
+    up to one logging interval, so the kills spread over the whole run."""
+    if index % 2 == 1:
+        return Moment(in_write=True)
+    from text2montage.checkpoint import TRAINER_STATE_FILE, find_checkpoint
+
+    work = work_dir(out, trainer.name)
+    folder = find_checkpoint(work) if work.is_dir() else None
+    done = json.loads((folder / TRAINER_STATE_FILE).read_text())["step"] if folder is not None else 0
+    share, part = max(1, kills // 2), index // 2
+    low = max(done + 1, trainer.steps * part // share)
+    step = min(trainer.steps - 1, rng.randint(low, max(low, trainer.steps * (part + 1) // share)))
+    step_s = (window[1] - window[0]) / trainer.steps
+    return Moment(in_write=False, step=step, delay_s=rng.uniform(0.0, step_s * trainer.log_every))
 
 
 def compare(trainer: Trainer, reference: Path, resumed: Path, tally: Tally) -> None:
