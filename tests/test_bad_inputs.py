@@ -237,7 +237,7 @@ DATA = [
     case("prepare source missing", "data prepare {r}/nowhere --out {r}/new", "nowhere"),
     case("prepare source empty", "data prepare {r}/empty --out {r}/new", "empty"),
     case("extract cuda", "data extract-codes --data {r}/prep --vqgan {r}/pipe --out {r}/new "
-         "--device cuda:7", "cuda"),
+         "--device cuda:99", "cuda"),
     case("extract device", "data extract-codes --data {r}/prep --vqgan {r}/pipe --out {r}/new "
          "--device potato", "--device"),
     case("extract out is a file", "data extract-codes --data {r}/prep --vqgan {r}/pipe --out {r}/afile",
@@ -275,7 +275,7 @@ VQGAN = [
     case("decode wrong grid", "vqgan decode {r}/grid3.npy --vqgan {r}/pipe --out {r}/new", "grid3.npy",
          "(n, 4, 4)"),
     case("decode missing", "vqgan decode {r}/nowhere.npy --vqgan {r}/pipe --out {r}/new", "nowhere"),
-    case("eval vqgan cuda", "eval vqgan --data {r}/prep --vqgan {r}/pipe --device cuda", "cuda"),
+    case("eval vqgan cuda", "eval vqgan --data {r}/prep --vqgan {r}/pipe --device cuda:99", "cuda"),
     case("eval vqgan device", "eval vqgan --data {r}/prep --vqgan {r}/pipe --device potato", "--device"),
     case("eval vqgan truncated", "eval vqgan --data {r}/prep --vqgan {r}/pipe_truncated", "vqgan"),
     case("eval vqgan data", "eval vqgan --data {r}/raw --vqgan {r}/pipe", "raw"),

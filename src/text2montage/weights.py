@@ -65,7 +65,8 @@ def load_weights_strict(
     config = Path(folder) / CONFIG_FILE
     mismatch = state_mismatch(module, state)
     if mismatch:
-        raise error(f"{weights} does not match {config} (weights saved from another config?): {mismatch}")
+        raise error(f"cannot load {weights}: it does not match {config} (saved from another config?): "
+                    f"{mismatch}")
     try:
         module.load_state_dict(state, strict=True)
     except RuntimeError as err:
