@@ -301,7 +301,7 @@ TRAIN = [
          "--tokenizer {r}/notok --out {r}/run --preset tiny", "notok"),
     case("train dalle text encoder missing", "train dalle --codes {r}/codes --data {r}/prep "
          "--tokenizer {r}/pipe/tokenizer --out {r}/run --preset tiny --text-encoder {r}/noenc",
-         "noenc"),
+         "noenc", "no such folder"),
     case("train dalle out is a file", "train dalle --codes {r}/codes --data {r}/prep "
          "--tokenizer {r}/pipe/tokenizer --out {r}/afile --preset tiny", "--out"),
     case("train dalle codes do not fit data", "train dalle --codes {r}/codes --data {r}/empty "

@@ -40,7 +40,7 @@ def check_output_dir(out: Path | str, option: str = "--out", overwrite: bool = F
     out = Path(out)
     if out.exists() or out.is_symlink():
         if not out.is_dir():
-            raise OutputError(f"{option} {out} is a file; give a folder to write the {what} into")
+            raise OutputError(f"{option} {out} is a file; give a folder to write {what} into")
         if any(out.iterdir()):
             _check_replaceable(out, option, overwrite, is_result, what)
     check_writable(out, option)
@@ -53,7 +53,7 @@ def _check_replaceable(out: Path, option: str, overwrite: bool, is_result: IsRes
         raise OutputError(f"{option} {out} already holds other files; give a new or empty folder")
     if not overwrite:
         raise OutputError(f"{option} {out} already holds {what}; give a new folder, or pass --overwrite "
-                          "to replace them whole")
+                          "to replace the folder whole")
 
 
 def check_output_file(out: Path | str, option: str = "--out", overwrite: bool = False,
@@ -76,13 +76,13 @@ def check_target_folder(out: Path | str, option: str = "--out") -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{option} {out} is a file; give a folder")
-    check_writable(out / "entry", option)
+    check_writable(out, option, inside=out.is_dir())
     return out
 
 
-def check_writable(out: Path, option: str = "--out") -> None:
-    """The nearest existing folder above `out` takes a new entry (tried, then removed)."""
-    ancestor = out.parent
+def check_writable(out: Path, option: str = "--out", inside: bool = False) -> None:
+    """The nearest existing folder above `out` (inside: `out` itself) takes a new entry (tried, removed)."""
+    ancestor = out if inside else out.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():

@@ -35,11 +35,18 @@ class TextEmbeddings:
     source: str
 
 
+def _names_a_path(source: str) -> bool:
+    """A folder, not a Hub id ('namespace/name'): absolute, relative with ./ or ~, or deeper than one '/'."""
+    return Path(source).is_absolute() or source.startswith((".", "~")) or source.count("/") > 1
+
+
 def load_text_embeddings(name_or_path: str | Path) -> TextEmbeddings:
     """The token (and position) embedding tables of a local or cached Hugging Face model."""
     from transformers import AutoModel
 
     source = str(name_or_path)
+    if _names_a_path(source) and not Path(source).exists():
+        raise TextEncoderNotFoundError(f"--text-encoder {source}: no such folder")
     try:
         model = AutoModel.from_pretrained(source, local_files_only=True)
     except (OSError, ValueError) as err:
