@@ -17,6 +17,7 @@ from typing import Any
 import gradio as gr
 
 from text2montage.app.studio import APP_MAX_CANDIDATES, REGION_CHOICES, Studio, View, describe_form, new_state
+from text2montage.dalle.sampling import DEFAULT_GUIDANCE
 from text2montage.data.phrases import FIELD_LABELS
 from text2montage.data.vocab import SECTION_NAMES_KO, SECTIONS
 from text2montage.errors import Text2MontageError
@@ -81,7 +82,9 @@ def _description_panel(studio: Studio) -> dict[str, Any]:
     with gr.Row():
         num = gr.Slider(1, APP_MAX_CANDIDATES, value=8, step=1, label="후보 수", elem_id="num")
         seed = gr.Textbox(value="", label="시드 (비우면 무작위)", max_length=20, elem_id="seed")
-        guidance = gr.Slider(0.0, 10.0, value=3.0, step=0.5, label="가이던스 (설명을 따르는 정도)")
+        guidance = gr.Slider(
+            0.0, 10.0, value=DEFAULT_GUIDANCE, step=0.5, label="가이던스 (설명을 따르는 정도)"
+        )
     draw = gr.Button("몽타주 그리기", variant="primary", elem_id="draw")
     with gr.Accordion("속성으로 설명 쓰기", open=False):
         form = _attribute_form()
@@ -187,7 +190,7 @@ def _api_generate(studio: Studio) -> Callable[..., dict]:
     """The /generate API endpoint (load tests, scripts): results.json's record for a description."""
 
     def generate(description: str, num_candidates: int = 8, seed: int | None = None,
-                 guidance_scale: float = 3.0) -> dict:
+                 guidance_scale: float = DEFAULT_GUIDANCE) -> dict:
         state = new_state()
         studio.generate(state, description, num_candidates, seed, guidance_scale)
         return json.loads(Path(state["results_json"]).read_text(encoding="utf-8"))

@@ -15,6 +15,7 @@ import typer
 from text2montage.cli.common import console, progress_bar
 from text2montage.cli.groups import eval_app
 from text2montage.cli.options import MAX_SEED, Finite
+from text2montage.dalle.sampling import DEFAULT_GUIDANCE, DEFAULT_TEMPERATURE
 from text2montage.data.store import SPLITS
 
 Split = Literal[SPLITS]
@@ -48,9 +49,11 @@ def montage_eval_command(
     ),
     no_free_prose: bool = typer.Option(False, "--no-free-prose", help="Skip the free-prose set."),
     guidance: float = typer.Option(
-        3.0, "--guidance", parser=Finite(0.0, 20.0), help="Classifier-free guidance scale, 0-20."
+        DEFAULT_GUIDANCE, "--guidance", parser=Finite(0.0, 20.0), help="Classifier-free guidance scale, 0-20."
     ),
-    temperature: float = typer.Option(1.0, "--temperature", parser=Finite(0.0, 10.0), help="0-10."),
+    temperature: float = typer.Option(
+        DEFAULT_TEMPERATURE, "--temperature", parser=Finite(0.0, 10.0), help="0-10."
+    ),
     top_k: int | None = typer.Option(None, "--top-k", min=1),
     top_p: float | None = typer.Option(None, "--top-p", parser=Finite(0.0, 1.0, open_low=True)),
     report_dir: Path | None = typer.Option(None, "--report", help="Folder for report.md/json + PNGs."),

@@ -16,6 +16,7 @@ import typer
 from text2montage.cli.common import console, progress_bar
 from text2montage.cli.groups import app, pipeline_app
 from text2montage.cli.options import MAX_SEED, Finite
+from text2montage.dalle.sampling import DEFAULT_GUIDANCE, DEFAULT_TEMPERATURE
 from text2montage.pipeline.errors import PipelineInputError
 
 MODEL_HELP = "Pipeline folder or cached Hugging Face id (default: the shipped pipeline)."
@@ -72,10 +73,10 @@ def generate_command(
     overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
     guidance: float = typer.Option(
-        3.0, "--guidance", parser=GUIDANCE, help="Classifier-free guidance scale, 0-20 (1 = off)."
+        DEFAULT_GUIDANCE, "--guidance", parser=GUIDANCE, help="Guidance scale, 0-20 (1 = off)."
     ),
     temperature: float = typer.Option(
-        1.0, "--temperature", parser=TEMPERATURE, help="Sampling temperature, 0-10 (0 = greedy)."
+        DEFAULT_TEMPERATURE, "--temperature", parser=TEMPERATURE, help="Temperature, 0-10 (0 = greedy)."
     ),
     top_k: int | None = typer.Option(None, "--top-k", min=1, help="Sample among the k likeliest codes."),
     top_p: float | None = typer.Option(
@@ -171,8 +172,8 @@ def redraw_command(
     out: Path | None = typer.Option(None, "--out", help="Result folder (default: montages/redraw-TIME)."),
     overwrite: bool = typer.Option(False, "--overwrite", help=OVERWRITE_HELP),
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
-    guidance: float = typer.Option(3.0, "--guidance", parser=GUIDANCE),
-    temperature: float = typer.Option(1.0, "--temperature", parser=TEMPERATURE),
+    guidance: float = typer.Option(DEFAULT_GUIDANCE, "--guidance", parser=GUIDANCE),
+    temperature: float = typer.Option(DEFAULT_TEMPERATURE, "--temperature", parser=TEMPERATURE),
     threads: int = typer.Option(1, "--threads", min=1, help=THREADS_HELP),
 ) -> None:
     """Redraw one region of a montage and keep the rest: ranked candidates like `generate`."""

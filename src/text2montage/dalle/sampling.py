@@ -31,14 +31,19 @@ logger = logging.getLogger(__name__)
 StepCallback = Callable[[torch.Tensor], None]  # receives (rows, N) codes, -1 where not drawn yet
 
 
+# Chosen by measurement (bench/sampling_grid.py: eval's signal retained over a grid of settings, README)
+DEFAULT_GUIDANCE = 5.0
+DEFAULT_TEMPERATURE = 0.8
+
+
 @dataclass
 class SamplingConfig:
     """How to draw: temperature 0 is greedy; top_k / top_p None means no filtering."""
 
-    temperature: float = 1.0
+    temperature: float = DEFAULT_TEMPERATURE
     top_k: int | None = None
     top_p: float | None = None
-    guidance_scale: float = 3.0
+    guidance_scale: float = DEFAULT_GUIDANCE
     seed: int | None = None
 
     def __post_init__(self) -> None:

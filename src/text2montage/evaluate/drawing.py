@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from text2montage.dalle.sampling import DEFAULT_GUIDANCE, DEFAULT_TEMPERATURE
+
 
 @dataclass
 class Sampling:
@@ -18,8 +20,8 @@ class Sampling:
 
     candidates: int = 8
     seed: int = 0
-    guidance_scale: float = 3.0
-    temperature: float = 1.0
+    guidance_scale: float = DEFAULT_GUIDANCE
+    temperature: float = DEFAULT_TEMPERATURE
     top_k: int | None = None
     top_p: float | None = None
 

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from text2montage.dalle.sampling import DEFAULT_GUIDANCE, DEFAULT_TEMPERATURE
 from text2montage.pipeline.errors import PipelineInputError
 from text2montage.text.normalize import normalize_text
 
@@ -76,8 +77,8 @@ class Settings:
 
     num_candidates: int = 8
     seed: int | None = None
-    guidance_scale: float = 3.0
-    temperature: float = 1.0
+    guidance_scale: float = DEFAULT_GUIDANCE
+    temperature: float = DEFAULT_TEMPERATURE
     top_k: int | None = None
     top_p: float | None = None
 

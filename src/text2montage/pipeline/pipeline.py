@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from text2montage.dalle.sampling import DEFAULT_GUIDANCE, DEFAULT_TEMPERATURE
 from text2montage.pipeline.codes import decode_montage_code, encode_montage_code
 from text2montage.pipeline.errors import PipelineInputError, PipelineLoadError
 from text2montage.pipeline.fingerprint import combine, component_digest
@@ -179,8 +180,8 @@ class MontagePipeline:
         description: str,
         num_candidates: int = 8,
         seed: int | None = None,
-        guidance_scale: float = 3.0,
-        temperature: float = 1.0,
+        guidance_scale: float = DEFAULT_GUIDANCE,
+        temperature: float = DEFAULT_TEMPERATURE,
         top_k: int | None = None,
         top_p: float | None = None,
         rerank: bool = True,
@@ -199,8 +200,8 @@ class MontagePipeline:
         descriptions: Sequence[str],
         num_candidates: int = 8,
         seed: int | None = 0,
-        guidance_scale: float = 3.0,
-        temperature: float = 1.0,
+        guidance_scale: float = DEFAULT_GUIDANCE,
+        temperature: float = DEFAULT_TEMPERATURE,
         top_k: int | None = None,
         top_p: float | None = None,
         on_batch: Callable[[int], None] | None = None,
@@ -272,8 +273,8 @@ class MontagePipeline:
         description: str,
         num_candidates: int = 8,
         seed: int | None = None,
-        guidance_scale: float = 3.0,
-        temperature: float = 1.0,
+        guidance_scale: float = DEFAULT_GUIDANCE,
+        temperature: float = DEFAULT_TEMPERATURE,
         top_k: int | None = None,
         top_p: float | None = None,
     ) -> MontageResult:
@@ -300,8 +301,8 @@ class MontagePipeline:
         num_candidates: int = 8,
         seed: int | None = None,
         description: str | None = None,
-        guidance_scale: float = 3.0,
-        temperature: float = 1.0,
+        guidance_scale: float = DEFAULT_GUIDANCE,
+        temperature: float = DEFAULT_TEMPERATURE,
     ) -> MontageResult:
         """"More like this": redraw a random `strength` share of the montage's codes (the same cells for
         every candidate), under its description when known. Candidates ranked."""
