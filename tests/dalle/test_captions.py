@@ -6,7 +6,6 @@ import random
 
 import numpy as np
 import pytest
-import torch
 
 from text2montage.dalle.captions import (
     CaptionEncoder,
@@ -103,21 +102,10 @@ def test_dataset_captions_depend_on_epoch_and_index_only(encoder: CaptionEncoder
     first = [dataset.caption(0) for _ in range(3)]
     assert len(set(first)) == 1
     text, codes = dataset[0]
-    assert 1 <= text.shape[0] <= 16 and codes.shape == (16,)
+    assert text.shape == (16,) and codes.shape == (16,)
 
 
-def test_batches_are_padded_to_their_longest_caption_only(encoder: CaptionEncoder) -> None:
-    ids = encoder.encode(["눈", "눈이 작다 입술"])
-    lengths = [encoder.token_count(t) for t in ("눈", "눈이 작다 입술")]
-    assert ids.shape == (2, max(lengths)) and max(lengths) < encoder.text_len
-    assert (ids[0, lengths[0] :] == encoder.pad_id).all()
-    dataset = CodeCaptionDataset(
-        np.zeros((2, 16), dtype=np.int64), [RECORD, RECORD], encoder, CaptionOptions()
-    )
-    texts, codes = dataset.collate(
-        [
-            (ids[0, : lengths[0]], torch.zeros(16, dtype=torch.long)),
-            (ids[1], codes_row := torch.ones(16, dtype=torch.long)),
-        ]
-    )
-    assert texts.shape == (2, max(lengths)) and torch.equal(texts, ids) and torch.equal(codes[1], codes_row)
+def test_every_caption_fills_the_window_so_the_image_starts_at_one_position(encoder: CaptionEncoder) -> None:
+    short, longer = encoder.encode(["눈"]), encoder.encode(["눈이 작다 입술"])
+    assert short.shape == longer.shape == (1, encoder.text_len)
+    assert (short[0, encoder.token_count("눈") :] == encoder.pad_id).all()

@@ -113,13 +113,18 @@ class CaptionEncoder:
         return self.token_count(text) <= self.text_len
 
     def encode(self, texts: Sequence[str]) -> torch.Tensor:
-        """Normalised, truncated to text_len, padded to the longest in the batch: -> (B, L) long,
-        1 <= L <= text_len (the model's cost grows with L, so short captions make short sequences)."""
+        """Normalised, truncated to text_len and padded to it: -> (B, T) long.
+
+        Always the whole window, in training and in drawing alike: the image then starts at the same
+        position for every caption. (Padding a short prompt only to its own length puts the image
+        where training never had it, and the drawing falls apart; padding training batches only to
+        their longest caption saved just 6% here, bench/text_window.py, since most batches hold a
+        whole description.)"""
         rows = [
             self.tokenizer(normalize_text(text), add_special_tokens=False)["input_ids"][: self.text_len]
             for text in texts
         ]
-        ids = torch.full((len(texts), max([1, *map(len, rows)])), self.pad_id, dtype=torch.long)  # (B, L)
+        ids = torch.full((len(texts), self.text_len), self.pad_id, dtype=torch.long)  # (B, T)
         for row, tokens in enumerate(rows):
             ids[row, : len(tokens)] = torch.tensor(tokens, dtype=torch.long)
         return ids

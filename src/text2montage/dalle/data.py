@@ -83,8 +83,7 @@ def codebook_size_of(codes_dir: str | Path) -> int | None:
 
 
 class CodeCaptionDataset(Dataset):
-    """(text ids (L,), codes (N,)) pairs; each visit draws a new caption from (seed, epoch, index).
-    Captions differ in length: batch them with `collate`, which pads to the longest in the batch."""
+    """(text ids (T,), codes (N,)) pairs; each visit draws a new caption from (seed, epoch, index)."""
 
     def __init__(
         self,
@@ -116,16 +115,8 @@ class CodeCaptionDataset(Dataset):
         return build_caption(self.records[index], rng, self.options, self.encoder.fits)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        text = self.encoder.encode([self.caption(index)])[0]  # (L,)
-        return text, torch.from_numpy(self.codes[index].copy())  # (L,), (N,)
-
-    def collate(self, batch: list[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Pad the texts to the longest in the batch: -> (B, L) text ids, (B, N) codes."""
-        texts, codes = zip(*batch, strict=True)
-        padded = torch.nn.utils.rnn.pad_sequence(
-            list(texts), batch_first=True, padding_value=self.encoder.pad_id
-        )
-        return padded, torch.stack(codes)  # (B, L), (B, N)
+        text = self.encoder.encode([self.caption(index)])[0]  # (T,)
+        return text, torch.from_numpy(self.codes[index].copy())  # (T,), (N,)
 
 
 def open_split(

@@ -134,7 +134,7 @@ def held_out_loss(model: KoDalle, dataset: CodeCaptionDataset, config: TrainConf
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
-    loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=False, collate_fn=dataset.collate)
+    loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=False)
     losses = []
     for batch_index, (text_ids, codes) in enumerate(loader):
         if batch_index >= config.eval_batches:
@@ -228,7 +228,7 @@ def train_dalle(inputs: TrainInputs, config: TrainConfig, options: RunOptions) -
 
 def _train_loader(dataset: CodeCaptionDataset, config: TrainConfig, seed: int) -> DataLoader:
     return DataLoader(dataset, batch_size=config.batch_size, sampler=EpochSampler(len(dataset), seed),
-                      drop_last=True, num_workers=config.num_workers, collate_fn=dataset.collate)  # fmt: skip
+                      drop_last=True, num_workers=config.num_workers)  # fmt: skip
 
 
 def _write_run_files(accelerator: Accelerator, folder: RunFolder, tokenizer: Any, info: dict) -> None:
