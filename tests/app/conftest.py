@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import torch
 from tiny_pipeline import build_tiny_pipeline
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")

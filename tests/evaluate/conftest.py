@@ -10,14 +10,6 @@ import torch
 from attributes.drawn import make_attribute_data
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="session")
 def eval_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_attribute_data(tmp_path_factory.mktemp("eval") / "prepared")
@@ -30,8 +22,11 @@ def classifier_dir(eval_data: Path, tmp_path_factory: pytest.TempPathFactory) ->
     out = tmp_path_factory.mktemp("eval") / "classifier"  # a run folder: the classifier in attributes/
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    train_attributes(TrainOptions(data=eval_data, out=out, steps=120, batch_size=32, lr=3e-3,
-                                  show_progress=False, eval_every=1000))
+    train_attributes(
+        TrainOptions(
+            data=eval_data, out=out, steps=120, batch_size=32, lr=3e-3, show_progress=False, eval_every=1000
+        )
+    )
     torch.set_num_threads(threads)
     return out / "attributes"
 
@@ -50,8 +45,9 @@ def reranker_dir(pipeline_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 
     tokenizer = load_text_tokenizer(pipeline_dir / "tokenizer")
     torch.manual_seed(0)
-    model = RerankerModel(preset_config("tiny", text_vocab_size=len(tokenizer),
-                                        text_pad_id=tokenizer.pad_token_id))
+    model = RerankerModel(
+        preset_config("tiny", text_vocab_size=len(tokenizer), text_pad_id=tokenizer.pad_token_id)
+    )
     out = tmp_path_factory.mktemp("eval") / "reranker"
     model.save_pretrained(out)
     tokenizer.save_pretrained(str(out / "tokenizer"))

@@ -8,7 +8,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-import torch
 from reranker.sketches import DESCRIPTIONS, NECKS, drawn_set, trained_on_kinds
 
 from text2montage.errors import DataError, OptionError
@@ -27,14 +26,6 @@ from text2montage.reranker import Reranker
 from text2montage.text.tokenizer import train_text_tokenizer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
