@@ -30,7 +30,7 @@ $t2m train dalle --codes "$work/codes" --data "$work/prepared128" --tokenizer "$
   --batch-size 16 --lr 3e-4 --seed 0 --checkpoint-every 100 --eval-every 300 --resume
 # the instruments: the attribute classifier (evaluation) and the reranker (ranking, FID features)
 $t2m train attributes --data "$work/prepared128" --out "$run" --steps 3000 --resume
-$t2m train reranker --data "$work/prepared128" --out "$run" --steps 800 --batch-size 64 --seed 0 --resume
+$t2m train reranker --data "$work/prepared128" --out "$run" --steps 1500 --batch-size 64 --lr 5e-4 --seed 0 --resume
 
 # the shipped pipeline folder: model_index.json + the run's components, keeping the model cards
 rm -rf "$default.new"
