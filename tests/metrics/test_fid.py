@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from reranker.sketches import DESCRIPTIONS, NECKS, drawn_set, trained_on_kinds
+from reranker.sketches import DESCRIPTIONS, drawn_set, make_tokenizer, trained_on_kinds
 
 from text2montage.errors import DataError, OptionError
 from text2montage.metrics.fid import (
@@ -23,16 +23,13 @@ from text2montage.metrics.fid import (
     r_precision_from_similarity,
 )
 from text2montage.reranker import Reranker
-from text2montage.text.tokenizer import train_text_tokenizer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 @pytest.fixture(scope="module")
 def tokenizer_dir(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("tokenizer")
-    train_text_tokenizer((DESCRIPTIONS + NECKS) * 4, vocab_size=300).save_pretrained(str(path))
-    return path
+    return make_tokenizer(tmp_path_factory.mktemp("tokenizer"))
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import torch
 
 from text2montage.data.store import META_FILE, write_json_atomic, write_split
 from text2montage.reranker import Reranker, RerankerModel, preset_config
-from text2montage.text.tokenizer import load_text_tokenizer
+from text2montage.text.tokenizer import load_text_tokenizer, train_text_tokenizer
 
 SIZE = 32
 DESCRIPTIONS = [
@@ -65,6 +65,12 @@ def record(kind: int, person: int) -> dict:
         "attributes": {},
         "captions": {"full": f"{DESCRIPTIONS[kind]} {neck}"},
     }
+
+
+def make_tokenizer(path: Path) -> Path:
+    """A tiny caption tokenizer over the drawn sets' descriptions, saved in path."""
+    train_text_tokenizer((DESCRIPTIONS + NECKS) * 4, vocab_size=300).save_pretrained(str(path))
+    return path
 
 
 def make_prepared(root: Path, counts: tuple[int, int, int] = (36, 12, 12)) -> Path:
